@@ -1,0 +1,232 @@
+//! The command line (SPEC §2).
+
+use std::io::{IsTerminal, Read, Write};
+use std::path::PathBuf;
+use std::time::Instant;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+use crate::diagnostic::Severity;
+use crate::engine::{self, CheckOptions, Selection};
+use crate::index::IndexOptions;
+use crate::report::{self, Format, ReportOptions};
+use crate::rules;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "tenantlint",
+    version,
+    about = "Lint Kubernetes manifests and MLflow configuration for tenant isolation"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Lint files and directories (the main command)
+    Check(CheckArgs),
+    /// List every rule
+    Rules {
+        #[arg(long, value_enum, default_value_t = RulesFormat::Text)]
+        format: RulesFormat,
+    },
+    /// Print a rule's documentation (id or name)
+    Explain { rule: String },
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum RulesFormat {
+    Text,
+    Json,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum FailOn {
+    Error,
+    Warning,
+    Info,
+    Never,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Color {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(clap::Args, Debug)]
+pub struct CheckArgs {
+    /// Files or directories to lint; `-` reads stdin. Default: `.`
+    pub paths: Vec<PathBuf>,
+    /// Output format
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+    /// Write the report to FILE instead of stdout
+    #[arg(long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Deploy-time namespace for objects without one (as `kubectl -n`)
+    #[arg(long, short = 'n', value_name = "NS")]
+    pub namespace: Option<String>,
+    /// Name of stdin in reports
+    #[arg(long, value_name = "NAME")]
+    pub stdin_filename: Option<String>,
+    /// Rules to run: ids, names, id prefixes or categories (comma list)
+    #[arg(long, value_delimiter = ',', value_name = "RULES")]
+    pub select: Vec<String>,
+    /// Rules to skip: ids, names, id prefixes or categories (comma list)
+    #[arg(long, value_delimiter = ',', value_name = "RULES")]
+    pub ignore: Vec<String>,
+    /// Lowest severity that makes the exit code 1
+    #[arg(long, value_enum, default_value_t = FailOn::Error)]
+    pub fail_on: FailOn,
+    /// Colored output
+    #[arg(long, value_enum, default_value_t = Color::Auto)]
+    pub color: Color,
+    /// Worker threads (default: all cores)
+    #[arg(short = 'j', long, value_name = "N", default_value_t = 0)]
+    pub threads: usize,
+}
+
+/// Exit codes (SPEC §2).
+pub const EXIT_OK: i32 = 0;
+pub const EXIT_FINDINGS: i32 = 1;
+pub const EXIT_FAILURE: i32 = 2;
+
+pub fn main() -> i32 {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let code = if e.use_stderr() { EXIT_FAILURE } else { EXIT_OK };
+            let _ = e.print();
+            return code;
+        }
+    };
+    match cli.command {
+        Command::Check(args) => run_check(args),
+        Command::Rules { format } => {
+            let stdout = std::io::stdout();
+            let mut out = stdout.lock();
+            let text = match format {
+                RulesFormat::Json => crate::docs::rules_json(),
+                RulesFormat::Text => crate::docs::rules_table(),
+            };
+            let _ = out.write_all(text.as_bytes());
+            EXIT_OK
+        }
+        Command::Explain { rule } => match rules::find(&rule) {
+            Some(r) => {
+                print!("{}", crate::docs::rule_markdown(&r.meta));
+                EXIT_OK
+            }
+            None => {
+                eprintln!("error: unknown rule `{rule}`; `tenantlint rules` lists them");
+                EXIT_FAILURE
+            }
+        },
+    }
+}
+
+fn use_color(choice: Color, to_terminal: bool) -> bool {
+    match choice {
+        Color::Always => true,
+        Color::Never => false,
+        Color::Auto => {
+            if std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()) {
+                false
+            } else if std::env::var_os("CLICOLOR_FORCE").is_some_and(|v| !v.is_empty() && v != "0") {
+                true
+            } else {
+                to_terminal
+            }
+        }
+    }
+}
+
+fn run_check(args: CheckArgs) -> i32 {
+    let started = Instant::now();
+    let selection = Selection {
+        select: args.select.clone(),
+        ignore: args.ignore.clone(),
+    };
+    if let Err(e) = selection.validate() {
+        eprintln!("error: {e}");
+        return EXIT_FAILURE;
+    }
+    let mut paths = args.paths.clone();
+    if paths.is_empty() {
+        paths.push(PathBuf::from("."));
+    }
+    let mut stdin = None;
+    if paths.iter().any(|p| p.as_os_str() == "-") {
+        let mut data = Vec::new();
+        if let Err(e) = std::io::stdin().read_to_end(&mut data) {
+            eprintln!("error: cannot read stdin: {e}");
+            return EXIT_FAILURE;
+        }
+        let name = args.stdin_filename.clone().unwrap_or_else(|| "<stdin>".to_string());
+        stdin = Some((name, data));
+    }
+    let options = CheckOptions {
+        paths,
+        stdin,
+        selection,
+        index: IndexOptions {
+            deploy_namespace: args.namespace.clone(),
+            ..IndexOptions::default()
+        },
+        threads: args.threads,
+    };
+    let result = match engine::check(&options) {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return EXIT_FAILURE;
+        }
+    };
+    for w in &result.warnings {
+        eprintln!("warning: {}: {}", w.path, w.message);
+    }
+    let to_terminal = args.output.is_none() && std::io::stdout().is_terminal();
+    let width = terminal_width().unwrap_or(100);
+    let report_options = ReportOptions {
+        format: args.format,
+        color: use_color(args.color, to_terminal),
+        width,
+        elapsed: started.elapsed(),
+    };
+    let write_result = match &args.output {
+        Some(path) => std::fs::File::create(path).and_then(|f| {
+            let mut w = std::io::BufWriter::new(f);
+            report::write_report(&mut w, &result, &report_options)?;
+            w.flush()
+        }),
+        None => {
+            let stdout = std::io::stdout();
+            let mut w = std::io::BufWriter::new(stdout.lock());
+            report::write_report(&mut w, &result, &report_options).and_then(|_| w.flush())
+        }
+    };
+    if let Err(e) = write_result
+        && e.kind() != std::io::ErrorKind::BrokenPipe
+    {
+        eprintln!("error: cannot write the report: {e}");
+        return EXIT_FAILURE;
+    }
+    let threshold = match args.fail_on {
+        FailOn::Error => Some(Severity::Error),
+        FailOn::Warning => Some(Severity::Warning),
+        FailOn::Info => Some(Severity::Info),
+        FailOn::Never => None,
+    };
+    match threshold {
+        Some(t) if result.diagnostics.iter().any(|d| d.severity >= t) => EXIT_FINDINGS,
+        _ => EXIT_OK,
+    }
+}
+
+fn terminal_width() -> Option<usize> {
+    std::env::var("COLUMNS").ok().and_then(|c| c.parse().ok())
+}

@@ -1,0 +1,261 @@
+//! The pipeline: discover → load → model → index → rules → sorted findings.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use rayon::prelude::*;
+
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::discover::{Input, WalkWarning};
+use crate::index::{Index, IndexOptions};
+use crate::load::{self, LoadProblem};
+use crate::model::build::build_file;
+use crate::model::FileModel;
+use crate::rules::{self, Check, Context, Rule};
+use crate::source::{FileKind, SourceFile, Span};
+
+/// Which rules run, and at what severity.
+#[derive(Clone, Debug, Default)]
+pub struct Selection {
+    /// Empty means all rules.
+    pub select: Vec<String>,
+    pub ignore: Vec<String>,
+}
+
+impl Selection {
+    /// Check that every selector names a rule, a prefix or a category.
+    pub fn validate(&self) -> Result<(), String> {
+        for s in self.select.iter().chain(&self.ignore) {
+            if !rules::all().any(|r| selector_matches(s, r)) {
+                return Err(format!("`{s}` is not a rule id, rule name, id prefix or category"));
+            }
+        }
+        Ok(())
+    }
+
+    pub fn enabled(&self, rule: &Rule) -> bool {
+        let selected = self.select.is_empty() || self.select.iter().any(|s| selector_matches(s, rule));
+        selected && !self.ignore.iter().any(|s| selector_matches(s, rule))
+    }
+}
+
+/// `NS003`, `namespace-mismatch`, `NS` (id prefix) or `namespaces` (category).
+pub fn selector_matches(selector: &str, rule: &Rule) -> bool {
+    let m = &rule.meta;
+    let s = selector.trim();
+    if s.eq_ignore_ascii_case("all") {
+        return true;
+    }
+    s.eq_ignore_ascii_case(m.id)
+        || s == m.name
+        || s.eq_ignore_ascii_case(m.category.as_str())
+        || (s.len() < m.id.len()
+            && m.id.len() >= s.len()
+            && m.id[..s.len()].eq_ignore_ascii_case(s)
+            && s.chars().all(|c| c.is_ascii_alphabetic())
+            && m.id[s.len()..].chars().all(|c| c.is_ascii_digit()))
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct CheckOptions {
+    pub paths: Vec<PathBuf>,
+    /// Contents of stdin when `-` was given, with the name to report it under.
+    pub stdin: Option<(String, Vec<u8>)>,
+    pub selection: Selection,
+    pub index: IndexOptions,
+    /// Worker threads; 0 = all cores.
+    pub threads: usize,
+}
+
+/// The result of a run: files (for snippets), findings, counts.
+pub struct CheckResult {
+    pub files: Vec<Arc<SourceFile>>,
+    pub diagnostics: Vec<Diagnostic>,
+    pub documents: usize,
+    pub objects: usize,
+    pub warnings: Vec<WalkWarning>,
+}
+
+impl CheckResult {
+    pub fn count(&self, severity: Severity) -> usize {
+        self.diagnostics.iter().filter(|d| d.severity == severity).count()
+    }
+}
+
+/// One file after loading and modelling.
+struct Loaded {
+    file: Arc<SourceFile>,
+    problems: Vec<LoadProblem>,
+    model: FileModel,
+}
+
+fn load_one(id: u32, input: &Input, bytes: std::io::Result<Vec<u8>>) -> Loaded {
+    let (text, bad) = match bytes {
+        Ok(bytes) => load::decode(&bytes),
+        Err(e) => (String::new(), Some((0, format!("cannot read file: {e}")))),
+    };
+    let file = SourceFile::new(id, input.path.clone(), input.display.clone(), input.kind, text);
+    if let Some((byte, message)) = bad {
+        let at = file.pos_of_byte(byte);
+        return Loaded {
+            file: Arc::new(file),
+            problems: vec![LoadProblem::Syntax {
+                span: Span::point(at),
+                message,
+            }],
+            model: FileModel::default(),
+        };
+    }
+    let (problems, model) = match file.kind {
+        FileKind::Yaml => {
+            let parsed = load::parse_yaml(&file);
+            let model = build_file(&file, parsed.docs);
+            (parsed.problems, model)
+        }
+        // Auth configs are read by the MLflow rules that check them.
+        FileKind::AuthIni => (Vec::new(), FileModel::default()),
+    };
+    Loaded {
+        file: Arc::new(file),
+        problems,
+        model,
+    }
+}
+
+fn problem_diagnostic(file: u32, p: LoadProblem) -> Diagnostic {
+    use rules::yaml::{yaml001_syntax_error as y1, yaml002_duplicate_key as y2};
+    match p {
+        LoadProblem::Syntax { span, message } => y1::diagnostic(file, span, &message),
+        LoadProblem::DuplicateKey { key, span, first } => y2::diagnostic(file, span, &key, first),
+    }
+}
+
+/// Run a check over already-discovered inputs.
+pub fn check_inputs(inputs: &[Input], options: &CheckOptions) -> CheckResult {
+    let run = || {
+        // Load: read, decode, parse and model every file in parallel.
+        let mut loaded: Vec<Loaded> = inputs
+            .par_iter()
+            .enumerate()
+            .map(|(i, input)| {
+                let bytes = match &options.stdin {
+                    Some((name, data)) if input.display == *name && input.path.as_os_str() == "-" => {
+                        Ok(data.clone())
+                    }
+                    _ => std::fs::read(&input.path),
+                };
+                load_one(i as u32, input, bytes)
+            })
+            .collect();
+        let files: Vec<Arc<SourceFile>> = loaded.iter().map(|l| l.file.clone()).collect();
+        let mut diagnostics: Vec<Diagnostic> = Vec::new();
+        let mut models = Vec::with_capacity(loaded.len());
+        for l in loaded.iter_mut() {
+            let id = l.file.id;
+            diagnostics.extend(std::mem::take(&mut l.problems).into_iter().map(|p| problem_diagnostic(id, p)));
+            models.push(std::mem::take(&mut l.model));
+        }
+        drop(loaded);
+
+        let index = Index::build(&files, models, &options.index);
+        let ctx = Context {
+            index: &index,
+            files: &files,
+        };
+        let enabled: Vec<&Rule> = rules::all().filter(|r| options.selection.enabled(r)).collect();
+        diagnostics.retain(|d| enabled.iter().any(|r| r.meta.id == d.rule_id));
+
+        let object_checks: Vec<_> = enabled
+            .iter()
+            .filter_map(|r| match r.check {
+                Check::Object(f) => Some(f),
+                _ => None,
+            })
+            .collect();
+        let per_object: Vec<Diagnostic> = index
+            .objects
+            .par_iter()
+            .flat_map_iter(|obj| {
+                let mut out = Vec::new();
+                for check in &object_checks {
+                    check(obj, &ctx, &mut out);
+                }
+                out
+            })
+            .collect();
+        diagnostics.extend(per_object);
+        let set: Vec<Diagnostic> = enabled
+            .par_iter()
+            .flat_map_iter(|r| {
+                let mut out = Vec::new();
+                if let Check::Set(f) = r.check {
+                    f(&ctx, &mut out);
+                }
+                out
+            })
+            .collect();
+        diagnostics.extend(set);
+
+        sort_diagnostics(&mut diagnostics, &files);
+        CheckResult {
+            documents: index.documents,
+            objects: index.objects.len(),
+            files,
+            diagnostics,
+            warnings: Vec::new(),
+        }
+    };
+    match rayon::ThreadPoolBuilder::new().num_threads(options.threads).build() {
+        Ok(pool) => pool.install(run),
+        Err(_) => run(),
+    }
+}
+
+/// Sort by file path, line, column, rule id — then the rest, so that the
+/// order never depends on thread scheduling — and drop exact duplicates.
+pub fn sort_diagnostics(diagnostics: &mut Vec<Diagnostic>, files: &[Arc<SourceFile>]) {
+    diagnostics.sort_by(|a, b| {
+        let fa = &files[a.file as usize].display;
+        let fb = &files[b.file as usize].display;
+        fa.cmp(fb)
+            .then(a.span.start.line.cmp(&b.span.start.line))
+            .then(a.span.start.col.cmp(&b.span.start.col))
+            .then(a.rule_id.cmp(&b.rule_id))
+            .then(a.span.end.cmp(&b.span.end))
+            .then(a.message.cmp(&b.message))
+            .then(a.related.cmp(&b.related))
+    });
+    diagnostics.dedup();
+}
+
+/// Discover and check.
+pub fn check(options: &CheckOptions) -> Result<CheckResult, crate::discover::DiscoverError> {
+    let mut paths = Vec::new();
+    let mut inputs = Vec::new();
+    for p in &options.paths {
+        if p.as_os_str() == "-" {
+            let name = options
+                .stdin
+                .as_ref()
+                .map(|(n, _)| n.clone())
+                .unwrap_or_else(|| "<stdin>".to_string());
+            inputs.push(Input {
+                display: name,
+                path: PathBuf::from("-"),
+                kind: FileKind::Yaml,
+            });
+        } else {
+            paths.push(p.clone());
+        }
+    }
+    let (found, warnings) = if paths.is_empty() && !inputs.is_empty() {
+        (Vec::new(), Vec::new())
+    } else {
+        crate::discover::discover(&paths)?
+    };
+    inputs.extend(found);
+    inputs.sort();
+    let mut result = check_inputs(&inputs, options);
+    result.warnings = warnings;
+    Ok(result)
+}

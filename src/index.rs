@@ -1,0 +1,256 @@
+//! Index: the whole linted set, resolved once — namespaces, tenants, service
+//! accounts, quotas, MLflow servers and experiments — for the whole-set rules.
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
+
+use crate::model::mlflow::find_server;
+use crate::model::{
+    Experiment, FileModel, Kustomization, MlflowFile, MlflowServer, NamespaceSource, Object, Scope,
+    Spec,
+};
+use crate::source::{SourceFile, Span};
+
+/// Index of an object in [`Index::objects`].
+pub type ObjId = usize;
+
+/// Namespaces that belong to no tenant (SPEC §4, tenancy model).
+pub const PLATFORM_NAMESPACES: &[&str] = &["kube-system", "kube-public", "kube-node-lease"];
+
+/// Who owns which namespace.
+#[derive(Debug, Clone)]
+pub struct Tenancy {
+    platform: Vec<String>,
+}
+
+impl Default for Tenancy {
+    fn default() -> Self {
+        Tenancy {
+            platform: PLATFORM_NAMESPACES.iter().map(|s| s.to_string()).collect(),
+        }
+    }
+}
+
+impl Tenancy {
+    pub fn is_platform(&self, ns: &str) -> bool {
+        self.platform.iter().any(|p| p == ns)
+    }
+
+    /// The tenant that owns `ns`: by default each namespace is its own
+    /// tenant; platform namespaces and `default` belong to none.
+    pub fn tenant_of<'a>(&self, ns: &'a str) -> Option<&'a str> {
+        if ns == "default" || self.is_platform(ns) {
+            None
+        } else {
+            Some(ns)
+        }
+    }
+
+    /// SA and HOST rules apply to tenant namespaces and to objects whose
+    /// namespace is unset; platform namespaces (and `default`) are skipped.
+    pub fn applies_to(&self, obj: &Object) -> bool {
+        match obj.namespace() {
+            Some(ns) => self.tenant_of(ns).is_some(),
+            None => obj.namespace == NamespaceSource::Unset,
+        }
+    }
+}
+
+/// Options that shape the index.
+#[derive(Debug, Clone, Default)]
+pub struct IndexOptions {
+    /// `--namespace`: the deploy-time namespace for objects without one.
+    pub deploy_namespace: Option<String>,
+    pub tenancy: Tenancy,
+}
+
+#[derive(Debug, Default)]
+pub struct NamespaceInfo {
+    /// Namespace objects that declare it.
+    pub declared: Vec<ObjId>,
+    /// Objects placed in it, in file/line order.
+    pub users: Vec<ObjId>,
+    pub quotas: Vec<ObjId>,
+    pub limit_ranges: Vec<ObjId>,
+}
+
+/// An `mlflow server` found in a workload.
+#[derive(Debug)]
+pub struct ServerRef {
+    pub object: ObjId,
+    pub server: MlflowServer,
+}
+
+#[derive(Debug, Default)]
+pub struct Index {
+    pub objects: Vec<Object>,
+    pub kustomizations: Vec<Kustomization>,
+    pub experiments: Vec<Experiment>,
+    pub servers: Vec<ServerRef>,
+    pub namespaces: BTreeMap<String, NamespaceInfo>,
+    pub tenancy: Tenancy,
+    /// Non-empty YAML documents in the set.
+    pub documents: usize,
+    /// Namespace objects of each file (NS003 compares against a file's only one).
+    pub file_namespaces: HashMap<u32, Vec<ObjId>>,
+    /// Display paths by file id (for directory lookups).
+    file_names: Vec<String>,
+}
+
+impl Index {
+    /// Build the index from per-file models, given in file order.
+    pub fn build(files: &[Arc<SourceFile>], models: Vec<FileModel>, options: &IndexOptions) -> Index {
+        let mut index = Index {
+            tenancy: options.tenancy.clone(),
+            file_names: files.iter().map(|f| f.display.clone()).collect(),
+            ..Index::default()
+        };
+        for model in models {
+            index.documents += model.documents as usize;
+            index.objects.extend(model.objects);
+            index.kustomizations.extend(model.kustomizations);
+            for m in model.mlflow {
+                match m {
+                    MlflowFile::Experiment(e) => index.experiments.push(e),
+                }
+            }
+        }
+        index.resolve_scopes();
+        index.resolve_namespaces(options.deploy_namespace.as_deref());
+        index.index_namespaces();
+        index.find_servers(files);
+        index
+    }
+
+    /// CRDs in the set tell the scope of their kinds.
+    fn resolve_scopes(&mut self) {
+        let mut crd_scopes: HashMap<String, Scope> = HashMap::new();
+        for o in &self.objects {
+            if *o.kind == "CustomResourceDefinition" {
+                let spec = o.root.get("spec");
+                let kind = spec.and_then(|s| s.path(&["names", "kind"])).and_then(|k| k.as_str());
+                let scope = match spec.and_then(|s| s.get_str("scope")) {
+                    Some("Cluster") => Scope::Cluster,
+                    Some("Namespaced") => Scope::Namespaced,
+                    _ => continue,
+                };
+                if let Some(kind) = kind {
+                    crd_scopes.insert(kind.to_string(), scope);
+                }
+            }
+        }
+        for o in &mut self.objects {
+            if o.scope == Scope::Unknown
+                && let Some(scope) = crd_scopes.get(o.kind.as_str())
+            {
+                o.scope = *scope;
+            }
+        }
+    }
+
+    /// SPEC §1: kustomize's namespace (it overrides explicit ones), else
+    /// `metadata.namespace`, else `--namespace`, else unset.
+    fn resolve_namespaces(&mut self, deploy: Option<&str>) {
+        // Nearest kustomization with a `namespace:` in the object's directory or above.
+        let mut by_dir: HashMap<&str, usize> = HashMap::new();
+        for (i, k) in self.kustomizations.iter().enumerate() {
+            if k.namespace.is_some() {
+                by_dir.entry(k.dir.as_str()).or_insert(i);
+            }
+        }
+        let mut resolved = Vec::with_capacity(self.objects.len());
+        for o in &self.objects {
+            if o.scope == Scope::Cluster {
+                resolved.push(NamespaceSource::ClusterScoped);
+                continue;
+            }
+            let kust = self.nearest_kustomization(&by_dir, o.file);
+            let source = if let Some(k) = kust {
+                let k = &self.kustomizations[k];
+                NamespaceSource::Kustomize {
+                    namespace: k.namespace.clone().expect("filtered on namespace"),
+                    file: k.file,
+                }
+            } else if let Some(ns) = &o.explicit_namespace {
+                NamespaceSource::Explicit(ns.clone())
+            } else if let Some(ns) = deploy {
+                NamespaceSource::DeployTime(ns.to_string())
+            } else {
+                NamespaceSource::Unset
+            };
+            resolved.push(source);
+        }
+        for (o, ns) in self.objects.iter_mut().zip(resolved) {
+            o.namespace = ns;
+        }
+    }
+
+    fn nearest_kustomization(&self, by_dir: &HashMap<&str, usize>, file: u32) -> Option<usize> {
+        if by_dir.is_empty() {
+            return None;
+        }
+        let display = self.file_display(file)?;
+        let mut dir = crate::model::build::parent_dir(display);
+        loop {
+            if let Some(&k) = by_dir.get(dir) {
+                return Some(k);
+            }
+            if dir.is_empty() {
+                return None;
+            }
+            dir = crate::model::build::parent_dir(dir);
+        }
+    }
+
+    fn file_display(&self, file: u32) -> Option<&str> {
+        self.file_names.get(file as usize).map(String::as_str)
+    }
+
+    fn index_namespaces(&mut self) {
+        for (id, o) in self.objects.iter().enumerate() {
+            if matches!(o.spec, Spec::Namespace)
+                && let Some(name) = &o.name
+            {
+                self.namespaces.entry(name.value.clone()).or_default().declared.push(id);
+                self.file_namespaces.entry(o.file).or_default().push(id);
+            }
+            let Some(ns) = o.namespace() else { continue };
+            let info = self.namespaces.entry(ns.to_string()).or_default();
+            info.users.push(id);
+            match o.spec {
+                Spec::ResourceQuota => info.quotas.push(id),
+                Spec::LimitRange => info.limit_ranges.push(id),
+                _ => {}
+            }
+        }
+    }
+
+    fn find_servers(&mut self, files: &[Arc<SourceFile>]) {
+        for (id, o) in self.objects.iter().enumerate() {
+            let Some(w) = o.workload() else { continue };
+            for (t, template) in w.templates.iter().enumerate() {
+                for (c, container) in template.containers.iter().enumerate() {
+                    if let Some(server) = find_server(&files[o.file as usize], o, t, c, container) {
+                        self.servers.push(ServerRef { object: id, server });
+                    }
+                }
+            }
+        }
+    }
+
+    /// The span where a namespace-level finding sits (SPEC §4): the Namespace
+    /// object's name when declared, else the namespace of its first user.
+    pub fn namespace_anchor(&self, ns: &str) -> Option<(u32, Span, Option<ObjId>)> {
+        let info = self.namespaces.get(ns)?;
+        if let Some(&id) = info.declared.first() {
+            let o = &self.objects[id];
+            return Some((o.file, o.name.as_ref()?.span, Some(id)));
+        }
+        let &first = info.users.first()?;
+        let o = &self.objects[first];
+        match o.namespace_span() {
+            Some((file, span)) => Some((file, span, Some(first))),
+            None => Some((o.file, o.metadata_key, Some(first))),
+        }
+    }
+}

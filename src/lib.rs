@@ -1,0 +1,17 @@
+//! tenantlint: a linter and policy checker for tenant isolation on shared ML
+//! platforms (Kubernetes manifests and MLflow configuration).
+//!
+//! Data flows one way: [`discover`] → [`load`] → [`model`] → [`index`] →
+//! [`rules`] → [`report`], driven by [`engine`].
+
+pub mod cli;
+pub mod diagnostic;
+pub mod discover;
+pub mod docs;
+pub mod engine;
+pub mod index;
+pub mod load;
+pub mod model;
+pub mod report;
+pub mod rules;
+pub mod source;

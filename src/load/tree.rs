@@ -1,0 +1,137 @@
+//! A compact YAML tree in which every node, key and value keeps its span.
+
+use crate::source::{Span, Spanned};
+
+/// How a scalar was written. Only plain scalars can be `null`, booleans or numbers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ScalarStyle {
+    Plain,
+    Quoted,
+    Block,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Value {
+    Scalar(Box<str>, ScalarStyle),
+    Seq(Vec<Node>),
+    Map(Vec<Entry>),
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Node {
+    pub span: Span,
+    pub value: Value,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Entry {
+    pub key: Node,
+    pub value: Node,
+}
+
+const EMPTY_ENTRIES: &[Entry] = &[];
+const EMPTY_NODES: &[Node] = &[];
+
+impl Node {
+    pub fn scalar(text: &str, style: ScalarStyle, span: Span) -> Node {
+        Node {
+            span,
+            value: Value::Scalar(text.into(), style),
+        }
+    }
+
+    /// The scalar's text (after YAML unescaping), whatever its type.
+    pub fn as_scalar(&self) -> Option<&str> {
+        match &self.value {
+            Value::Scalar(s, _) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// A scalar that is not `null`. Numbers and booleans come back as written,
+    /// which is what Kubernetes does with names that look like numbers.
+    pub fn as_str(&self) -> Option<&str> {
+        if self.is_null() {
+            return None;
+        }
+        self.as_scalar()
+    }
+
+    /// A non-empty string scalar with its span.
+    pub fn spanned_str(&self) -> Option<Spanned<String>> {
+        self.as_str()
+            .filter(|s| !s.is_empty())
+            .map(|s| Spanned::new(s.to_string(), self.span))
+    }
+
+    pub fn is_null(&self) -> bool {
+        matches!(&self.value, Value::Scalar(s, ScalarStyle::Plain) if matches!(&**s, "" | "~" | "null" | "Null" | "NULL"))
+    }
+
+    /// YAML 1.1 and 1.2 booleans, as kubectl (YAML 1.1) reads them.
+    pub fn as_bool(&self) -> Option<bool> {
+        match &self.value {
+            Value::Scalar(s, ScalarStyle::Plain) => match &**s {
+                "true" | "True" | "TRUE" | "yes" | "Yes" | "YES" | "on" | "On" | "ON" | "y"
+                | "Y" => Some(true),
+                "false" | "False" | "FALSE" | "no" | "No" | "NO" | "off" | "Off" | "OFF"
+                | "n" | "N" => Some(false),
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+
+    pub fn is_map(&self) -> bool {
+        matches!(self.value, Value::Map(_))
+    }
+
+    pub fn entries(&self) -> &[Entry] {
+        match &self.value {
+            Value::Map(e) => e,
+            _ => EMPTY_ENTRIES,
+        }
+    }
+
+    pub fn items(&self) -> &[Node] {
+        match &self.value {
+            Value::Seq(items) => items,
+            _ => EMPTY_NODES,
+        }
+    }
+
+    /// The entry for `key`; the last one wins, as in Kubernetes.
+    pub fn entry(&self, key: &str) -> Option<&Entry> {
+        self.entries()
+            .iter()
+            .rev()
+            .find(|e| e.key.as_scalar() == Some(key))
+    }
+
+    pub fn get(&self, key: &str) -> Option<&Node> {
+        self.entry(key).map(|e| &e.value)
+    }
+
+    /// Follow a path of mapping keys.
+    pub fn path(&self, keys: &[&str]) -> Option<&Node> {
+        keys.iter().try_fold(self, |node, key| node.get(key))
+    }
+
+    pub fn get_str(&self, key: &str) -> Option<&str> {
+        self.get(key).and_then(Node::as_str)
+    }
+
+    /// Number of nodes in this subtree (used to budget alias expansion).
+    pub fn count(&self) -> usize {
+        match &self.value {
+            Value::Scalar(..) => 1,
+            Value::Seq(items) => 1 + items.iter().map(Node::count).sum::<usize>(),
+            Value::Map(entries) => {
+                1 + entries
+                    .iter()
+                    .map(|e| e.key.count() + e.value.count())
+                    .sum::<usize>()
+            }
+        }
+    }
+}

@@ -1,0 +1,427 @@
+//! MLflow configuration: file-store experiments, kustomizations, and
+//! `mlflow server` processes found in containers.
+
+use std::collections::HashMap;
+
+use super::k8s::{Container, Object};
+use crate::load::Node;
+use crate::source::{FileId, SourceFile, Span, Spanned};
+
+/// A `kustomization.yaml`: not an object, but its `namespace:` applies to
+/// every object in its directory tree.
+#[derive(Debug)]
+pub struct Kustomization {
+    pub file: FileId,
+    /// Directory of the file, as displayed (`""` for the current directory).
+    pub dir: String,
+    pub namespace: Option<Spanned<String>>,
+}
+
+/// An experiment of an MLflow file store (`mlruns/<id>/meta.yaml`).
+#[derive(Debug)]
+pub struct Experiment {
+    pub file: FileId,
+    pub experiment_id: Option<String>,
+    pub name: Option<Spanned<String>>,
+    pub artifact_location: Option<Spanned<String>>,
+    pub workspace: Option<Spanned<String>>,
+}
+
+impl Experiment {
+    /// An experiment `meta.yaml` has `experiment_id` and no `run_id`.
+    pub fn from_meta(file: &SourceFile, root: &Node) -> Option<Experiment> {
+        if root.get("run_id").is_some() || root.get("run_uuid").is_some() {
+            return None;
+        }
+        let experiment_id = root.get("experiment_id")?.as_str()?.to_string();
+        Some(Experiment {
+            file: file.id,
+            experiment_id: Some(experiment_id),
+            name: root.get("name").and_then(Node::spanned_str),
+            artifact_location: root.get("artifact_location").and_then(Node::spanned_str),
+            workspace: root.get("workspace").and_then(Node::spanned_str),
+        })
+    }
+}
+
+/// One argument of an `mlflow server` invocation, wherever it was written.
+#[derive(Clone, Debug)]
+pub struct ServerArg {
+    /// The value after `$(VAR)` / `$VAR` expansion from the container's env.
+    pub value: String,
+    /// The node that holds it: the flag's value token, or the env var's value.
+    pub span: Span,
+    /// Set through an `MLFLOW_*` environment variable rather than a flag.
+    pub from_env: bool,
+}
+
+/// An `mlflow server` process in a container.
+#[derive(Debug)]
+pub struct MlflowServer {
+    /// Index of the pod template and container within the object.
+    pub template: usize,
+    pub container: usize,
+    /// Long option name (`default-artifact-root`) → value.
+    pub args: HashMap<&'static str, ServerArg>,
+    /// Where `mlflow server` is written (the `server` token).
+    pub span: Span,
+}
+
+impl MlflowServer {
+    pub fn arg(&self, name: &str) -> Option<&ServerArg> {
+        self.args.get(name)
+    }
+}
+
+/// `mlflow server` options: (long name, short name, env var, takes a value).
+const SERVER_OPTIONS: &[(&str, Option<&str>, Option<&str>, bool)] = &[
+    ("backend-store-uri", None, Some("MLFLOW_BACKEND_STORE_URI"), true),
+    ("registry-store-uri", None, Some("MLFLOW_REGISTRY_STORE_URI"), true),
+    ("default-artifact-root", None, Some("MLFLOW_DEFAULT_ARTIFACT_ROOT"), true),
+    ("serve-artifacts", None, Some("MLFLOW_SERVE_ARTIFACTS"), false),
+    ("no-serve-artifacts", None, None, false),
+    ("artifacts-only", None, Some("MLFLOW_ARTIFACTS_ONLY"), false),
+    ("artifacts-destination", None, Some("MLFLOW_ARTIFACTS_DESTINATION"), true),
+    ("host", Some("h"), Some("MLFLOW_HOST"), true),
+    ("port", Some("p"), Some("MLFLOW_PORT"), true),
+    ("workers", Some("w"), Some("MLFLOW_WORKERS"), true),
+    ("static-prefix", None, Some("MLFLOW_STATIC_PREFIX"), true),
+    ("gunicorn-opts", None, Some("MLFLOW_GUNICORN_OPTS"), true),
+    ("waitress-opts", None, None, true),
+    ("uvicorn-opts", None, Some("MLFLOW_UVICORN_OPTS"), true),
+    ("expose-prometheus", None, Some("MLFLOW_EXPOSE_PROMETHEUS"), true),
+    ("app-name", None, None, true),
+    ("dev", None, None, false),
+    ("allowed-hosts", None, Some("MLFLOW_SERVER_ALLOWED_HOSTS"), true),
+    ("cors-allowed-origins", None, Some("MLFLOW_SERVER_CORS_ALLOWED_ORIGINS"), true),
+    ("disable-security-middleware", None, Some("MLFLOW_SERVER_DISABLE_SECURITY_MIDDLEWARE"), false),
+    ("x-frame-options", None, Some("MLFLOW_SERVER_X_FRAME_OPTIONS"), true),
+    ("enable-workspaces", None, Some("MLFLOW_ENABLE_WORKSPACES"), false),
+    ("secrets-cache-ttl", None, None, true),
+];
+
+/// A token of a command line with the source span it came from.
+#[derive(Clone, Debug)]
+struct Token {
+    text: String,
+    span: Span,
+}
+
+/// Find `mlflow server` in a container of `obj` and parse it as the MLflow CLI would.
+pub fn find_server(
+    file: &SourceFile,
+    obj: &Object,
+    template: usize,
+    container_index: usize,
+    container: &Container,
+) -> Option<MlflowServer> {
+    let env: HashMap<&str, &str> = container
+        .env
+        .iter()
+        .filter_map(|e| Some((e.name.as_str(), e.value.as_ref()?.value.as_str())))
+        .collect();
+    let tokens = command_tokens(file, obj, container, &env);
+    let start = tokens.windows(2).position(|w| {
+        is_mlflow_program(&w[0].text) && w[1].text == "server"
+    })?;
+    let mut args: HashMap<&'static str, ServerArg> = HashMap::new();
+    // Environment first: flags given on the command line win, as in click.
+    for e in &container.env {
+        let Some(value) = &e.value else { continue };
+        if let Some(opt) = SERVER_OPTIONS.iter().find(|o| o.2 == Some(e.name.as_str())) {
+            args.insert(
+                opt.0,
+                ServerArg {
+                    value: value.value.clone(),
+                    span: value.span,
+                    from_env: true,
+                },
+            );
+        }
+    }
+    let server_span = tokens[start + 1].span;
+    let mut i = start + 2;
+    while i < tokens.len() {
+        let tok = &tokens[i];
+        if is_shell_separator(&tok.text) {
+            break;
+        }
+        i += 1;
+        let Some(flag) = tok.text.strip_prefix('-') else {
+            continue;
+        };
+        let (name, inline) = match flag.split_once('=') {
+            Some((n, v)) => (n, Some(v)),
+            None => (flag, None),
+        };
+        let opt = if let Some(long) = name.strip_prefix('-') {
+            SERVER_OPTIONS.iter().find(|o| o.0 == long)
+        } else {
+            SERVER_OPTIONS.iter().find(|o| o.1 == Some(name))
+        };
+        let Some(&(long, _, _, takes_value)) = opt else {
+            // An unknown option: skip its value if it has one.
+            if inline.is_none()
+                && tokens.get(i).is_some_and(|t| !t.text.starts_with('-') && !is_shell_separator(&t.text))
+            {
+                i += 1;
+            }
+            continue;
+        };
+        if !takes_value {
+            args.insert(
+                long,
+                ServerArg {
+                    value: "true".into(),
+                    span: tok.span,
+                    from_env: false,
+                },
+            );
+            continue;
+        }
+        let (value, span) = match inline {
+            Some(v) => (v.to_string(), value_subspan(file, tok, v)),
+            None => match tokens.get(i) {
+                Some(next) if !is_shell_separator(&next.text) => {
+                    i += 1;
+                    (next.text.clone(), next.span)
+                }
+                _ => continue,
+            },
+        };
+        args.insert(
+            long,
+            ServerArg {
+                value,
+                span,
+                from_env: false,
+            },
+        );
+    }
+    Some(MlflowServer {
+        template,
+        container: container_index,
+        args,
+        span: server_span,
+    })
+}
+
+fn is_mlflow_program(t: &str) -> bool {
+    t == "mlflow" || t.ends_with("/mlflow")
+}
+
+fn is_shell_separator(t: &str) -> bool {
+    matches!(t, "&&" | "||" | ";" | "|" | "&" | "\n")
+}
+
+/// For `--flag=value` the span of `value` inside the token, when the token
+/// text appears verbatim in the source.
+fn value_subspan(file: &SourceFile, tok: &Token, value: &str) -> Span {
+    let src = file.slice(tok.span);
+    match src.rfind(value) {
+        Some(off) if !value.is_empty() => {
+            let start = tok.span.start.byte as usize + off;
+            file.span_of_bytes(start..start + value.len())
+        }
+        _ => tok.span,
+    }
+}
+
+/// The container's command line as tokens: `command` + `args`, with shell
+/// scripts (`sh -c "…"`) split as a shell would, and `$(VAR)` expanded.
+fn command_tokens(
+    file: &SourceFile,
+    _obj: &Object,
+    container: &Container,
+    env: &HashMap<&str, &str>,
+) -> Vec<Token> {
+    let mut tokens = Vec::new();
+    let all: Vec<&Spanned<String>> = container.command.iter().chain(&container.args).collect();
+    for item in all {
+        let expanded = expand_vars(&item.value, env);
+        if expanded.contains(char::is_whitespace) {
+            // A script (`sh -c "…"`, or one string holding the whole command line).
+            tokens.extend(shell_tokens(file, item, &expanded, env));
+        } else {
+            tokens.push(Token {
+                text: expanded,
+                span: item.span,
+            });
+        }
+    }
+    tokens
+}
+
+/// Expand `$(VAR)` (Kubernetes), `${VAR}` and `$VAR` (shell) from literal env values.
+/// Unknown variables are left as written.
+pub fn expand_vars(s: &str, env: &HashMap<&str, &str>) -> String {
+    if !s.contains('$') {
+        return s.to_string();
+    }
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    while let Some(i) = rest.find('$') {
+        out.push_str(&rest[..i]);
+        let after = &rest[i + 1..];
+        let (name, consumed) = if let Some(inner) = after.strip_prefix('(') {
+            match inner.find(')') {
+                Some(j) => (&inner[..j], j + 2),
+                None => ("", 0),
+            }
+        } else if let Some(inner) = after.strip_prefix('{') {
+            match inner.find('}') {
+                Some(j) => (&inner[..j], j + 2),
+                None => ("", 0),
+            }
+        } else {
+            let n = after
+                .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                .unwrap_or(after.len());
+            (&after[..n], n)
+        };
+        match env.get(name) {
+            Some(v) if !name.is_empty() => {
+                out.push_str(v);
+                rest = &after[consumed..];
+            }
+            _ => {
+                out.push('$');
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Split a shell script into words (quotes, backslash-newline continuations,
+/// separators), and place each word on its text in the source when it is
+/// there verbatim, else on the whole script node.
+fn shell_tokens(
+    file: &SourceFile,
+    item: &Spanned<String>,
+    script: &str,
+    _env: &HashMap<&str, &str>,
+) -> Vec<Token> {
+    let src = file.slice(item.span);
+    let mut cursor = 0usize;
+    let mut out = Vec::new();
+    for word in shell_words(script) {
+        let span = if word == "\n" {
+            item.span
+        } else {
+            match src[cursor..].find(word.as_str()) {
+                Some(off) if !word.is_empty() => {
+                    let start = item.span.start.byte as usize + cursor + off;
+                    cursor += off + word.len();
+                    file.span_of_bytes(start..start + word.len())
+                }
+                _ => item.span,
+            }
+        };
+        out.push(Token { text: word, span });
+    }
+    out
+}
+
+/// A small POSIX-like word splitter: enough for container entrypoints.
+pub fn shell_words(script: &str) -> Vec<String> {
+    let mut words = Vec::new();
+    let mut cur = String::new();
+    let mut in_word = false;
+    let mut chars = script.chars().peekable();
+    let flush = |cur: &mut String, in_word: &mut bool, words: &mut Vec<String>| {
+        if *in_word {
+            words.push(std::mem::take(cur));
+            *in_word = false;
+        }
+    };
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => match chars.next() {
+                Some('\n') => {}
+                Some(n) => {
+                    cur.push(n);
+                    in_word = true;
+                }
+                None => {}
+            },
+            '\'' => {
+                in_word = true;
+                for n in chars.by_ref() {
+                    if n == '\'' {
+                        break;
+                    }
+                    cur.push(n);
+                }
+            }
+            '"' => {
+                in_word = true;
+                while let Some(n) = chars.next() {
+                    match n {
+                        '"' => break,
+                        '\\' => {
+                            if let Some(e) = chars.next() {
+                                if !matches!(e, '"' | '\\' | '$' | '`') {
+                                    cur.push('\\');
+                                }
+                                if e != '\n' {
+                                    cur.push(e);
+                                }
+                            }
+                        }
+                        _ => cur.push(n),
+                    }
+                }
+            }
+            '\n' | ';' => {
+                flush(&mut cur, &mut in_word, &mut words);
+                words.push(if c == ';' { ";".into() } else { "\n".into() });
+            }
+            '&' | '|' => {
+                flush(&mut cur, &mut in_word, &mut words);
+                if chars.peek() == Some(&c) {
+                    chars.next();
+                    words.push(format!("{c}{c}"));
+                } else {
+                    words.push(c.to_string());
+                }
+            }
+            '#' if !in_word => {
+                for n in chars.by_ref() {
+                    if n == '\n' {
+                        break;
+                    }
+                }
+                words.push("\n".into());
+            }
+            c if c.is_whitespace() => flush(&mut cur, &mut in_word, &mut words),
+            c => {
+                cur.push(c);
+                in_word = true;
+            }
+        }
+    }
+    flush(&mut cur, &mut in_word, &mut words);
+    words
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shell_words_split_like_a_shell() {
+        assert_eq!(
+            shell_words("mlflow server \\\n  --host 0.0.0.0 --default-artifact-root 's3://b/x' && echo \"a b\""),
+            ["mlflow", "server", "--host", "0.0.0.0", "--default-artifact-root", "s3://b/x", "&&", "echo", "a b"]
+        );
+    }
+
+    #[test]
+    fn variables_expand_from_env() {
+        let env: HashMap<&str, &str> = [("ROOT", "s3://b/team")].into();
+        assert_eq!(expand_vars("--x=$(ROOT)/a", &env), "--x=s3://b/team/a");
+        assert_eq!(expand_vars("${ROOT} $ROOT $OTHER", &env), "s3://b/team s3://b/team $OTHER");
+    }
+}

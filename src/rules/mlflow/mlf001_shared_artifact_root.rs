@@ -1,0 +1,173 @@
+//! MLF001 shared-artifact-root.
+
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::model::uri::{resolve, Location, Resolved};
+use crate::rules::{Category, Check, Context, Docs, Rule, RuleMeta};
+use crate::source::{FileId, Span};
+
+pub static RULE: Rule = Rule {
+    meta: RuleMeta {
+        id: "MLF001",
+        name: "shared-artifact-root",
+        category: Category::Mlflow,
+        severity: Severity::Error,
+        summary: "two experiments, or two tenants' servers, whose artifact roots overlap",
+        docs: Docs {
+            what: "Reports artifact roots that are the same location or one inside the other: \
+                   between two experiments of an MLflow file store (`artifact_location` in \
+                   `mlruns/<id>/meta.yaml`), and between `mlflow server`s of different tenants \
+                   (`--default-artifact-root`, `--artifacts-destination`, or their \
+                   `MLFLOW_DEFAULT_ARTIFACT_ROOT` / `MLFLOW_ARTIFACTS_DESTINATION` environment \
+                   variables). URIs are compared after normalising scheme, bucket or host, `.`, \
+                   `..` and slashes, segment by segment: `s3://ml/team-a` and `s3://ml/team-ab` \
+                   do not overlap; `s3://ml/mlruns` and `s3://ml/mlruns/team-a/` do. Every \
+                   occurrence is reported, with the others as related locations.",
+            why: "Whoever can write an artifact root can overwrite, delete or read every model, \
+                  dataset sample and metric plot stored under it. Two tenants' tracking servers \
+                  writing under one prefix means each tenant's credentials reach the other's \
+                  models — and a registered model can be swapped for a poisoned one.",
+            example: "# team-a/mlflow.yaml\napiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: mlflow\n  namespace: team-a\nspec:\n  template:\n    spec:\n      containers:\n      - name: server\n        image: ghcr.io/mlflow/mlflow:v3.1.0\n        args: [mlflow, server, --default-artifact-root, \"s3://ml-artifacts/\"]\n---\n# team-b/mlflow.yaml\napiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: mlflow\n  namespace: team-b\nspec:\n  template:\n    spec:\n      containers:\n      - name: server\n        image: ghcr.io/mlflow/mlflow:v3.1.0\n        args: [mlflow, server, --default-artifact-root, \"s3://ml-artifacts/team-b\"]\n",
+            use_instead: "# team-a/mlflow.yaml\napiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: mlflow\n  namespace: team-a\nspec:\n  template:\n    spec:\n      containers:\n      - name: server\n        image: ghcr.io/mlflow/mlflow:v3.1.0\n        args: [mlflow, server, --default-artifact-root, \"s3://ml-artifacts/team-a\"]\n---\n# team-b/mlflow.yaml\napiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: mlflow\n  namespace: team-b\nspec:\n  template:\n    spec:\n      containers:\n      - name: server\n        image: ghcr.io/mlflow/mlflow:v3.1.0\n        args: [mlflow, server, --default-artifact-root, \"s3://ml-artifacts/team-b\"]\n",
+            options: None,
+            known_problems: Some(
+                "`mlflow-artifacts:` URIs and relative roots (`./mlruns`, `./mlartifacts`) \
+                 belong to their own server and never collide across servers. Roots built from \
+                 variables that tenantlint cannot resolve (secrets, ConfigMaps) are not compared. \
+                 Servers whose namespace is unset have no known tenant and are not compared.",
+            ),
+            references: Some(
+                "- [MLflow: artifact stores](https://mlflow.org/docs/latest/self-hosting/architecture/artifact-store/)\n- [MLflow: `mlflow server`](https://mlflow.org/docs/latest/api_reference/cli.html#mlflow-server)",
+            ),
+        },
+    },
+    check: Check::Set(check),
+};
+
+/// Who owns an artifact root.
+#[derive(Clone, PartialEq, Eq)]
+enum Owner {
+    Experiment { name: String },
+    Server { tenant: String, what: String },
+}
+
+struct Root {
+    location: Location,
+    raw: String,
+    owner: Owner,
+    file: FileId,
+    span: Span,
+    object: Option<usize>,
+}
+
+fn conflicts(a: &Root, b: &Root) -> bool {
+    match (&a.owner, &b.owner) {
+        (Owner::Experiment { .. }, Owner::Experiment { .. }) => true,
+        (Owner::Server { tenant: ta, .. }, Owner::Server { tenant: tb, .. }) => ta != tb,
+        _ => false,
+    }
+}
+
+fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
+    let index = ctx.index;
+    let mut roots: Vec<Root> = Vec::new();
+    for e in &index.experiments {
+        let Some(loc) = &e.artifact_location else { continue };
+        if let Resolved::Global(location) = resolve(&loc.value) {
+            let name = e
+                .name
+                .as_ref()
+                .map(|n| n.value.clone())
+                .or_else(|| e.experiment_id.clone())
+                .unwrap_or_default();
+            roots.push(Root {
+                location,
+                raw: loc.value.clone(),
+                owner: Owner::Experiment { name },
+                file: e.file,
+                span: loc.span,
+                object: None,
+            });
+        }
+    }
+    for s in &index.servers {
+        let obj = &index.objects[s.object];
+        let Some(tenant) = obj.namespace().and_then(|ns| index.tenancy.tenant_of(ns)) else {
+            continue;
+        };
+        for flag in ["default-artifact-root", "artifacts-destination"] {
+            let Some(arg) = s.server.arg(flag) else { continue };
+            if let Resolved::Global(location) = resolve(&arg.value) {
+                roots.push(Root {
+                    location,
+                    raw: arg.value.clone(),
+                    owner: Owner::Server {
+                        tenant: tenant.to_string(),
+                        what: obj.describe(),
+                    },
+                    file: obj.file,
+                    span: arg.span,
+                    object: Some(s.object),
+                });
+            }
+        }
+    }
+    // Sorted by location, every root's ancestors come before it and its
+    // descendants follow it contiguously: a sweep with a stack of enclosing
+    // roots finds every overlapping pair without comparing all pairs.
+    roots.sort_by(|a, b| a.location.cmp(&b.location).then(a.file.cmp(&b.file)).then(a.span.cmp(&b.span)));
+    let mut overlaps: Vec<Vec<usize>> = vec![Vec::new(); roots.len()];
+    let mut stack: Vec<usize> = Vec::new();
+    for i in 0..roots.len() {
+        while let Some(&top) = stack.last() {
+            if roots[top].location.contains(&roots[i].location) {
+                break;
+            }
+            stack.pop();
+        }
+        for &j in &stack {
+            if conflicts(&roots[i], &roots[j]) {
+                overlaps[i].push(j);
+                overlaps[j].push(i);
+            }
+        }
+        stack.push(i);
+    }
+    for (i, others) in overlaps.iter().enumerate() {
+        if others.is_empty() {
+            continue;
+        }
+        let r = &roots[i];
+        let first = &roots[others[0]];
+        let message = match (&r.owner, &first.owner) {
+            (Owner::Server { .. }, Owner::Server { tenant, .. }) => format!(
+                "artifact root `{}` overlaps the artifact root `{}` of tenant `{tenant}`",
+                r.raw, first.raw
+            ),
+            (_, Owner::Experiment { name }) | (_, Owner::Server { what: name, .. }) => format!(
+                "artifact location `{}` overlaps the artifact location `{}` of experiment `{name}`",
+                r.raw, first.raw
+            ),
+        };
+        let help = match &r.owner {
+            Owner::Server { tenant, .. } => format!(
+                "give tenant `{tenant}` an artifact root of its own that no other tenant's root contains"
+            ),
+            Owner::Experiment { .. } => {
+                "give each experiment its own artifact location".to_string()
+            }
+        };
+        let mut d = Diagnostic::new(&RULE.meta, r.file, r.span, message).help(help);
+        if let Some(obj) = r.object {
+            d = d.object(&index.objects[obj]);
+        }
+        for &j in others {
+            let o = &roots[j];
+            let what = match &o.owner {
+                Owner::Server { tenant, what } => format!("`{what}` of tenant `{tenant}` stores artifacts at `{}`", o.raw),
+                Owner::Experiment { name } => format!("experiment `{name}` stores artifacts at `{}`", o.raw),
+            };
+            d = d.related(o.file, o.span, what);
+        }
+        out.push(d);
+    }
+}

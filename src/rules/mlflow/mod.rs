@@ -1,0 +1,2 @@
+//! MLflow rules.
+pub mod mlf001_shared_artifact_root;

@@ -1,0 +1,168 @@
+//! Rules: one file per rule, a registry sorted by id.
+//!
+//! A rule is its metadata (id, name, category, default severity, docs) and
+//! one check. Per-object checks run in parallel over every object; whole-set
+//! checks read the index. Loader rules (YAML001, YAML002) are produced while
+//! parsing; they are listed here so they can be selected, configured and
+//! documented like every other rule.
+
+pub mod mlflow;
+pub mod namespace;
+pub mod quota;
+pub mod service_account;
+pub mod yaml;
+
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::index::Index;
+use crate::model::Object;
+use crate::source::SourceFile;
+use std::sync::Arc;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Category {
+    Input,
+    Namespaces,
+    ServiceAccounts,
+    Rbac,
+    Quotas,
+    Network,
+    Host,
+    Storage,
+    Mlflow,
+    Lint,
+    Policy,
+}
+
+impl Category {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Category::Input => "input",
+            Category::Namespaces => "namespaces",
+            Category::ServiceAccounts => "service-accounts",
+            Category::Rbac => "rbac",
+            Category::Quotas => "quotas",
+            Category::Network => "network",
+            Category::Host => "host",
+            Category::Storage => "storage",
+            Category::Mlflow => "mlflow",
+            Category::Lint => "lint",
+            Category::Policy => "policy",
+        }
+    }
+}
+
+/// A rule's documentation; the single source for `explain` and `rules/*.md`.
+#[derive(Debug)]
+pub struct Docs {
+    pub what: &'static str,
+    pub why: &'static str,
+    /// Failing YAML.
+    pub example: &'static str,
+    /// Passing YAML.
+    pub use_instead: &'static str,
+    pub options: Option<&'static str>,
+    pub known_problems: Option<&'static str>,
+    pub references: Option<&'static str>,
+}
+
+#[derive(Debug)]
+pub struct RuleMeta {
+    pub id: &'static str,
+    pub name: &'static str,
+    pub category: Category,
+    pub severity: Severity,
+    pub summary: &'static str,
+    pub docs: Docs,
+}
+
+impl RuleMeta {
+    pub fn doc_url(&self) -> String {
+        format!(
+            "https://github.com/tenantlint/tenantlint/blob/main/rules/{}.md",
+            self.id
+        )
+    }
+}
+
+/// Everything a rule may read.
+pub struct Context<'a> {
+    pub index: &'a Index,
+    pub files: &'a [Arc<SourceFile>],
+}
+
+impl Context<'_> {
+    pub fn file(&self, id: u32) -> &SourceFile {
+        &self.files[id as usize]
+    }
+}
+
+pub type ObjectCheck = fn(&Object, &Context, &mut Vec<Diagnostic>);
+pub type SetCheck = fn(&Context, &mut Vec<Diagnostic>);
+
+pub enum Check {
+    /// Produced by the loader.
+    Loader,
+    /// Called once per object, in parallel.
+    Object(ObjectCheck),
+    /// Called once with the whole set.
+    Set(SetCheck),
+}
+
+pub struct Rule {
+    pub meta: RuleMeta,
+    pub check: Check,
+}
+
+/// Every built-in rule, sorted by id.
+pub static RULES: &[&Rule] = &[
+    &mlflow::mlf001_shared_artifact_root::RULE,
+    &namespace::ns001_default_namespace::RULE,
+    &namespace::ns002_namespace_unset::RULE,
+    &namespace::ns003_namespace_mismatch::RULE,
+    &quota::quota001_missing_resource_quota::RULE,
+    &service_account::sa001_shared_service_account::RULE,
+    &service_account::sa002_default_service_account::RULE,
+    &yaml::yaml001_syntax_error::RULE,
+    &yaml::yaml002_duplicate_key::RULE,
+];
+
+/// All rules in id order (ids compare by prefix, then number).
+pub fn all() -> impl Iterator<Item = &'static Rule> {
+    RULES.iter().copied()
+}
+
+/// Find a rule by id or name (case-insensitive id).
+pub fn find(key: &str) -> Option<&'static Rule> {
+    all().find(|r| r.meta.id.eq_ignore_ascii_case(key) || r.meta.name == key)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn registry_is_sorted_and_unique() {
+        let ids: Vec<_> = all().map(|r| r.meta.id).collect();
+        let mut sorted = ids.clone();
+        sorted.sort();
+        sorted.dedup();
+        assert_eq!(ids, sorted);
+    }
+
+    #[test]
+    fn docs_are_complete_and_messages_follow_style() {
+        for r in all() {
+            let m = &r.meta;
+            assert!(!m.docs.what.is_empty(), "{}", m.id);
+            assert!(!m.docs.why.is_empty(), "{}", m.id);
+            assert!(!m.docs.example.is_empty(), "{}", m.id);
+            assert!(!m.docs.use_instead.is_empty(), "{}", m.id);
+            assert!(!m.summary.ends_with('.'), "{}: summary ends with a period", m.id);
+            assert!(
+                m.name.chars().all(|c| c.is_ascii_lowercase() || c == '-' || c.is_ascii_digit()),
+                "{}: name is not kebab-case",
+                m.id
+            );
+        }
+    }
+}

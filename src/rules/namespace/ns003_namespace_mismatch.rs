@@ -1,0 +1,95 @@
+//! NS003 namespace-mismatch.
+
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::model::{NamespaceSource, Object};
+use crate::rules::{Category, Check, Context, Docs, Rule, RuleMeta};
+
+pub static RULE: Rule = Rule {
+    meta: RuleMeta {
+        id: "NS003",
+        name: "namespace-mismatch",
+        category: Category::Namespaces,
+        severity: Severity::Error,
+        summary: "an object whose namespace differs from the namespace its bundle declares",
+        docs: Docs {
+            what: "Reports an object whose `metadata.namespace` contradicts the namespace its \
+                   bundle declares: the only Namespace object in the same file, or the \
+                   `namespace:` of the kustomization above it. The finding sits on the \
+                   object's namespace, with the declaration as a related location.",
+            why: "A file that creates namespace `tenant1` and then puts a Pod in `tenant2` is a \
+                  copy-paste slip that deploys one tenant's workload into another tenant's \
+                  namespace, with the other tenant's service accounts, secrets and network. \
+                  Under kustomize the explicit value is silently overridden, so the manifest \
+                  says one thing and the cluster gets another.",
+            example: "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: tenant1\n---\napiVersion: v1\nkind: Pod\nmetadata:\n  name: tenant1-pod\n  namespace: tenant2\nspec:\n  containers:\n  - name: app\n    image: ml-app:latest\n",
+            use_instead: "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: tenant1\n---\napiVersion: v1\nkind: Pod\nmetadata:\n  name: tenant1-pod\n  namespace: tenant1\nspec:\n  containers:\n  - name: app\n    image: ml-app:latest\n",
+            options: None,
+            known_problems: Some(
+                "A file with several Namespace objects declares no single namespace, so its \
+                 objects are not compared.",
+            ),
+            references: Some(
+                "- [Kustomize: namespace](https://kubectl.docs.kubernetes.io/references/kustomize/kustomization/namespace/)",
+            ),
+        },
+    },
+    check: Check::Object(check),
+};
+
+fn check(obj: &Object, ctx: &Context, out: &mut Vec<Diagnostic>) {
+    let Some(explicit) = &obj.explicit_namespace else {
+        return;
+    };
+    if let NamespaceSource::Kustomize { namespace, file } = &obj.namespace {
+        if namespace.value != explicit.value {
+            out.push(
+                Diagnostic::on(
+                    &RULE.meta,
+                    obj,
+                    explicit.span,
+                    format!(
+                        "`metadata.namespace` is `{}`, but the kustomization sets namespace `{}`, which overrides it",
+                        explicit.value, namespace.value
+                    ),
+                )
+                .help(format!(
+                    "set `metadata.namespace` to `{}` or remove it",
+                    namespace.value
+                ))
+                .related(*file, namespace.span, format!("namespace `{}` is set here", namespace.value)),
+            );
+        }
+        return;
+    }
+    if !matches!(obj.namespace, NamespaceSource::Explicit(_)) {
+        return;
+    }
+    let Some(decls) = ctx.index.file_namespaces.get(&obj.file) else {
+        return;
+    };
+    let [only] = decls.as_slice() else {
+        return;
+    };
+    let ns_obj = &ctx.index.objects[*only];
+    let Some(declared) = &ns_obj.name else {
+        return;
+    };
+    if declared.value != explicit.value {
+        out.push(
+            Diagnostic::on(
+                &RULE.meta,
+                obj,
+                explicit.span,
+                format!(
+                    "`metadata.namespace` is `{}`, but this file declares namespace `{}`",
+                    explicit.value, declared.value
+                ),
+            )
+            .help(format!(
+                "move the {} to `{}` or declare `{}`",
+                *obj.kind, declared.value, explicit.value
+            ))
+            .related(ns_obj.file, declared.span, format!("namespace `{}` is declared here", declared.value)),
+        );
+    }
+}

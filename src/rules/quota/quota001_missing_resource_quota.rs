@@ -1,0 +1,61 @@
+//! QUOTA001 missing-resource-quota.
+
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::rules::{Category, Check, Context, Docs, Rule, RuleMeta};
+
+pub static RULE: Rule = Rule {
+    meta: RuleMeta {
+        id: "QUOTA001",
+        name: "missing-resource-quota",
+        category: Category::Quotas,
+        severity: Severity::Error,
+        summary: "a tenant namespace without a ResourceQuota",
+        docs: Docs {
+            what: "Reports a tenant namespace — declared by a Namespace object, or used by objects \
+                   of the linted set — that no ResourceQuota in the set constrains. It is reported \
+                   once per namespace: on the Namespace object's name, or else on the `namespace:` \
+                   of the first object that uses it. Platform namespaces and `default` are not \
+                   tenant namespaces.",
+            why: "Without a quota one tenant's runaway training job or hyper-parameter sweep can \
+                  take every GPU, CPU and byte of memory the cluster has, and the other tenants' \
+                  pods stay pending. A quota is what makes a shared cluster shared.",
+            example: "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: team-a\n",
+            use_instead: "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: team-a\n---\napiVersion: v1\nkind: ResourceQuota\nmetadata:\n  name: compute\n  namespace: team-a\nspec:\n  hard:\n    requests.cpu: \"64\"\n    requests.memory: 256Gi\n    limits.memory: 256Gi\n    requests.nvidia.com/gpu: \"4\"\n",
+            options: None,
+            known_problems: Some(
+                "Quotas created outside the linted files (by an operator, or a namespace \
+                 controller such as Capsule or HNC) are not seen; lint the repository that \
+                 defines them together with the workloads, or turn the rule off.",
+            ),
+            references: Some(
+                "- [Kubernetes: resource quotas](https://kubernetes.io/docs/concepts/policy/resource-quotas/)",
+            ),
+        },
+    },
+    check: Check::Set(check),
+};
+
+fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
+    let index = ctx.index;
+    for (ns, info) in &index.namespaces {
+        if index.tenancy.tenant_of(ns).is_none() || !info.quotas.is_empty() {
+            continue;
+        }
+        let Some((file, span, obj)) = index.namespace_anchor(ns) else {
+            continue;
+        };
+        let mut d = Diagnostic::new(
+            &RULE.meta,
+            file,
+            span,
+            format!("tenant namespace `{ns}` has no ResourceQuota"),
+        )
+        .help(format!(
+            "add a ResourceQuota in `{ns}` that caps CPU, memory and GPUs"
+        ));
+        if let Some(id) = obj {
+            d = d.object(&index.objects[id]);
+        }
+        out.push(d);
+    }
+}

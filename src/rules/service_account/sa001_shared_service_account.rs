@@ -1,0 +1,164 @@
+//! SA001 shared-service-account.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::model::build::parent_dir;
+use crate::model::Spec;
+use crate::rules::{Category, Check, Context, Docs, Rule, RuleMeta};
+use crate::source::{FileId, Span};
+
+pub static RULE: Rule = Rule {
+    meta: RuleMeta {
+        id: "SA001",
+        name: "shared-service-account",
+        category: Category::ServiceAccounts,
+        severity: Severity::Error,
+        summary: "one service account used by workloads of different applications or tenants",
+        docs: Docs {
+            what: "Reports a service account named by workloads of different applications (told \
+                   apart by the `app.kubernetes.io/name` label, then the `app` label, then the \
+                   workload's name), on every `serviceAccountName` that names it. Also reports a \
+                   cloud IAM identity annotation (`eks.amazonaws.com/role-arn`, \
+                   `iam.gke.io/gcp-service-account`, `azure.workload.identity/client-id`) that \
+                   service accounts of different tenants carry.",
+            why: "A service account is an identity: whatever its roles and cloud bindings allow, \
+                  every pod running as it can do. When a notebook server and a model-serving \
+                  deployment share one, compromising either gives the rights of both; when two \
+                  tenants' accounts map to one cloud role, they share buckets and databases \
+                  whatever the cluster's RBAC says.",
+            example: "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: notebook\n  namespace: team-a\nspec:\n  template:\n    metadata:\n      labels: {app: notebook}\n    spec:\n      serviceAccountName: ml-runner\n      containers: [{name: nb, image: jupyter/base}]\n---\napiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: serving\n  namespace: team-a\nspec:\n  template:\n    metadata:\n      labels: {app: serving}\n    spec:\n      serviceAccountName: ml-runner\n      containers: [{name: srv, image: ml/serve}]\n",
+            use_instead: "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: notebook\n  namespace: team-a\nspec:\n  template:\n    metadata:\n      labels: {app: notebook}\n    spec:\n      serviceAccountName: notebook\n      containers: [{name: nb, image: jupyter/base}]\n---\napiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: serving\n  namespace: team-a\nspec:\n  template:\n    metadata:\n      labels: {app: serving}\n    spec:\n      serviceAccountName: serving\n      containers: [{name: srv, image: ml/serve}]\n",
+            options: None,
+            known_problems: Some(
+                "The `default` service account is left to SA002. Workloads without a namespace \
+                 are grouped by directory, as they are deployed together.",
+            ),
+            references: Some(
+                "- [Kubernetes: service accounts](https://kubernetes.io/docs/concepts/security/service-accounts/)",
+            ),
+        },
+    },
+    check: Check::Set(check),
+};
+
+struct Use<'a> {
+    file: FileId,
+    span: Span,
+    app: String,
+    workload: String,
+    object: &'a crate::model::Object,
+}
+
+fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
+    let index = ctx.index;
+    // (namespace or directory, account) -> uses
+    let mut groups: BTreeMap<(String, String), Vec<Use>> = BTreeMap::new();
+    for obj in &index.objects {
+        let Some(w) = obj.workload() else { continue };
+        if !index.tenancy.applies_to(obj) {
+            continue;
+        }
+        let scope = match obj.namespace() {
+            Some(ns) => format!("ns:{ns}"),
+            None => format!("dir:{}", parent_dir(&ctx.file(obj.file).display)),
+        };
+        let app = obj
+            .label("app.kubernetes.io/name")
+            .or_else(|| obj.label("app"))
+            .map(str::to_string)
+            .or_else(|| w.templates.iter().find_map(|t| t.app.clone()))
+            .unwrap_or_else(|| obj.name().to_string());
+        for t in &w.templates {
+            let Some(sa) = &t.service_account else { continue };
+            if sa.value == "default" {
+                continue;
+            }
+            groups.entry((scope.clone(), sa.value.clone())).or_default().push(Use {
+                file: obj.file,
+                span: sa.span,
+                app: app.clone(),
+                workload: obj.describe(),
+                object: obj,
+            });
+        }
+    }
+    for ((_, account), uses) in &groups {
+        let apps: BTreeSet<&str> = uses.iter().map(|u| u.app.as_str()).collect();
+        if apps.len() < 2 {
+            continue;
+        }
+        let app_list = apps.iter().map(|a| format!("`{a}`")).collect::<Vec<_>>().join(", ");
+        for (i, u) in uses.iter().enumerate() {
+            let mut d = Diagnostic::on(
+                &RULE.meta,
+                u.object,
+                u.span,
+                format!(
+                    "service account `{account}` is shared by {} applications ({app_list})",
+                    apps.len()
+                ),
+            )
+            .help(format!(
+                "give `{}` its own service account with only the rights it needs",
+                u.app
+            ));
+            for (j, other) in uses.iter().enumerate() {
+                if j != i && other.app != u.app {
+                    d = d.related(
+                        other.file,
+                        other.span,
+                        format!("`{}` (application `{}`) also uses it", other.workload, other.app),
+                    );
+                }
+            }
+            out.push(d);
+        }
+    }
+    cloud_identities(ctx, out);
+}
+
+/// One cloud IAM identity on service accounts of different tenants.
+fn cloud_identities(ctx: &Context, out: &mut Vec<Diagnostic>) {
+    let index = ctx.index;
+    let mut by_identity: BTreeMap<(&str, &str), Vec<(&crate::model::Object, Span, &str)>> = BTreeMap::new();
+    for obj in &index.objects {
+        let Spec::ServiceAccount(sa) = &obj.spec else { continue };
+        let Some(tenant) = obj.namespace().and_then(|ns| index.tenancy.tenant_of(ns)) else {
+            continue;
+        };
+        for (key, value) in &sa.cloud_identities {
+            by_identity
+                .entry((key.as_str(), value.value.as_str()))
+                .or_default()
+                .push((obj, value.span, tenant));
+        }
+    }
+    for ((key, value), accounts) in &by_identity {
+        let tenants: BTreeSet<&str> = accounts.iter().map(|a| a.2).collect();
+        if tenants.len() < 2 {
+            continue;
+        }
+        for (obj, span, tenant) in accounts {
+            let mut d = Diagnostic::on(
+                &RULE.meta,
+                obj,
+                *span,
+                format!(
+                    "cloud identity `{value}` (`{key}`) is shared with service accounts of other tenants"
+                ),
+            )
+            .help(format!("bind tenant `{tenant}` to a cloud identity of its own"));
+            for (other, other_span, other_tenant) in accounts {
+                if other_tenant != tenant {
+                    d = d.related(
+                        other.file,
+                        *other_span,
+                        format!("`{}` of tenant `{other_tenant}` carries it too", other.describe()),
+                    );
+                }
+            }
+            out.push(d);
+        }
+    }
+}

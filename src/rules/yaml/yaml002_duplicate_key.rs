@@ -1,0 +1,39 @@
+//! YAML002 duplicate-key.
+
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::rules::{Category, Check, Docs, Rule, RuleMeta};
+use crate::source::{FileId, Span};
+
+pub static RULE: Rule = Rule {
+    meta: RuleMeta {
+        id: "YAML002",
+        name: "duplicate-key",
+        category: Category::Input,
+        severity: Severity::Error,
+        summary: "a mapping key given twice",
+        docs: Docs {
+            what: "Reports a mapping key that appears a second time in the same mapping. The \
+                   finding sits on the later key, with the first one as a related location.",
+            why: "Kubernetes silently keeps the last value. A second `namespace:` or \
+                  `serviceAccountName:` added in a merge quietly overrides the reviewed one, so \
+                  the object does not run where, or as whom, the author thinks.",
+            example: "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: settings\n  namespace: team-a\n  namespace: team-b\n",
+            use_instead: "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: settings\n  namespace: team-a\n",
+            options: None,
+            known_problems: None,
+            references: None,
+        },
+    },
+    check: Check::Loader,
+};
+
+pub fn diagnostic(file: FileId, span: Span, key: &str, first: Span) -> Diagnostic {
+    Diagnostic::new(
+        &RULE.meta,
+        file,
+        span,
+        format!("key `{key}` is given twice in this mapping; the earlier value is ignored"),
+    )
+    .help(format!("remove one of the `{key}` keys"))
+    .related(file, first, format!("`{key}` is first given here"))
+}

@@ -1,0 +1,253 @@
+//! Source files, positions and spans.
+//!
+//! Every node keeps a [`Span`] with both byte offsets (for slicing and for
+//! miette labels) and 1-based line / character-column pairs (what users see).
+//! The parser gives us characters-based columns directly; byte offsets come
+//! from the same markers, so no position is ever recomputed by rescanning.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+/// Index of a file in the run's file table.
+pub type FileId = u32;
+
+/// A position in a source file.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Pos {
+    /// Byte offset into the (BOM-stripped) text.
+    pub byte: u32,
+    /// 1-based line.
+    pub line: u32,
+    /// 1-based column, counted in Unicode characters.
+    pub col: u32,
+}
+
+/// A half-open range of source text: `end` is the position just past the node.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Span {
+    pub start: Pos,
+    pub end: Pos,
+}
+
+impl Span {
+    pub fn new(start: Pos, end: Pos) -> Self {
+        Span { start, end }
+    }
+
+    /// An empty span at `pos`.
+    pub fn point(pos: Pos) -> Self {
+        Span {
+            start: pos,
+            end: pos,
+        }
+    }
+
+    pub fn byte_range(&self) -> std::ops::Range<usize> {
+        self.start.byte as usize..self.end.byte as usize
+    }
+
+    pub fn len(&self) -> usize {
+        (self.end.byte - self.start.byte) as usize
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.end.byte == self.start.byte
+    }
+}
+
+/// A value together with the span of the node it came from.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Spanned<T> {
+    pub value: T,
+    pub span: Span,
+}
+
+impl<T> Spanned<T> {
+    pub fn new(value: T, span: Span) -> Self {
+        Spanned { value, span }
+    }
+}
+
+impl<T> std::ops::Deref for Spanned<T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        &self.value
+    }
+}
+
+/// What kind of content a file was discovered as.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum FileKind {
+    /// Kubernetes manifests, kustomizations, MLflow YAML files.
+    Yaml,
+    /// An MLflow `basic_auth.ini`.
+    AuthIni,
+}
+
+/// One input file, read once and kept for the whole run (snippets need it).
+#[derive(Debug)]
+pub struct SourceFile {
+    pub id: FileId,
+    /// The path on disk (or the stdin file name).
+    pub path: PathBuf,
+    /// The path as shown in reports: relative to the current directory when
+    /// possible, always with `/` separators.
+    pub display: String,
+    pub kind: FileKind,
+    /// The text, without a UTF-8 BOM. Invalid UTF-8 sequences were replaced.
+    pub text: String,
+    line_starts: Vec<u32>,
+}
+
+impl SourceFile {
+    pub fn new(id: FileId, path: PathBuf, display: String, kind: FileKind, text: String) -> Self {
+        let mut line_starts = Vec::with_capacity(text.len() / 32 + 1);
+        line_starts.push(0);
+        line_starts.extend(
+            memchr_iter(b'\n', text.as_bytes()).map(|i| (i + 1) as u32),
+        );
+        SourceFile {
+            id,
+            path,
+            display,
+            kind,
+            text,
+            line_starts,
+        }
+    }
+
+    /// The file name without directories.
+    pub fn file_name(&self) -> &str {
+        self.display.rsplit('/').next().unwrap_or(&self.display)
+    }
+
+    pub fn line_count(&self) -> usize {
+        self.line_starts.len()
+    }
+
+    /// Byte offset where 1-based `line` starts.
+    pub fn line_start(&self, line: u32) -> usize {
+        let idx = (line.max(1) - 1) as usize;
+        self.line_starts
+            .get(idx)
+            .copied()
+            .unwrap_or(self.text.len() as u32) as usize
+    }
+
+    /// The text of 1-based `line`, without its line terminator.
+    pub fn line_text(&self, line: u32) -> &str {
+        let start = self.line_start(line);
+        let end = self.line_start(line + 1).min(self.text.len());
+        let raw = self.text.get(start..end).unwrap_or("");
+        raw.trim_end_matches(['\n', '\r'])
+    }
+
+    /// Position of a byte offset (clamped to the text, snapped to a char boundary).
+    pub fn pos_of_byte(&self, byte: usize) -> Pos {
+        let mut byte = byte.min(self.text.len());
+        while !self.text.is_char_boundary(byte) {
+            byte -= 1;
+        }
+        let line_idx = match self.line_starts.binary_search(&(byte as u32)) {
+            Ok(i) => i,
+            Err(i) => i - 1,
+        };
+        let line_start = self.line_starts[line_idx] as usize;
+        let col = self.text[line_start..byte].chars().count() + 1;
+        Pos {
+            byte: byte as u32,
+            line: line_idx as u32 + 1,
+            col: col as u32,
+        }
+    }
+
+    /// Span of a byte range.
+    pub fn span_of_bytes(&self, range: std::ops::Range<usize>) -> Span {
+        Span::new(self.pos_of_byte(range.start), self.pos_of_byte(range.end))
+    }
+
+    /// The source text a span covers.
+    pub fn slice(&self, span: Span) -> &str {
+        self.text.get(span.byte_range()).unwrap_or("")
+    }
+}
+
+fn memchr_iter(needle: u8, haystack: &[u8]) -> impl Iterator<Item = usize> + '_ {
+    haystack
+        .iter()
+        .enumerate()
+        .filter_map(move |(i, b)| (*b == needle).then_some(i))
+}
+
+/// miette reads snippets through this: a line-indexed lookup instead of the
+/// stock implementation that rescans the file from byte 0 for every label.
+impl miette::SourceCode for SourceFile {
+    fn read_span<'a>(
+        &'a self,
+        span: &miette::SourceSpan,
+        context_lines_before: usize,
+        context_lines_after: usize,
+    ) -> Result<Box<dyn miette::SpanContents<'a> + 'a>, miette::MietteError> {
+        let offset = span.offset();
+        let len = span.len();
+        if offset + len > self.text.len() {
+            return Err(miette::MietteError::OutOfBounds);
+        }
+        let start_pos = self.pos_of_byte(offset);
+        let end_pos = self.pos_of_byte(offset + len);
+        // miette wants the first context line index (0-based) and its column.
+        let first_line = (start_pos.line as usize).saturating_sub(context_lines_before).max(1);
+        let mut last_line = end_pos.line as usize + context_lines_after;
+        // An end exactly at a line start belongs to the previous line.
+        if len > 0 && end_pos.col == 1 && end_pos.line > start_pos.line {
+            last_line -= 1;
+        }
+        let last_line = last_line.min(self.line_count());
+        let start_byte = self.line_start(first_line as u32);
+        let mut end_byte = self.line_start(last_line as u32 + 1).min(self.text.len());
+        // Drop the final line terminator: miette adds its own.
+        let bytes = self.text.as_bytes();
+        if end_byte > start_byte && bytes[end_byte - 1] == b'\n' {
+            end_byte -= 1;
+            if end_byte > start_byte && bytes[end_byte - 1] == b'\r' {
+                end_byte -= 1;
+            }
+        }
+        let data = &self.text.as_bytes()[start_byte..end_byte];
+        Ok(Box::new(miette::MietteSpanContents::new_named(
+            self.display.clone(),
+            data,
+            (start_byte, end_byte - start_byte).into(),
+            first_line - 1,
+            0,
+            last_line - first_line + 1,
+        )))
+    }
+}
+
+/// The run's file table. Files are shared with the report through `Arc`.
+pub type Files = Vec<Arc<SourceFile>>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn file(text: &str) -> SourceFile {
+        SourceFile::new(0, "t.yaml".into(), "t.yaml".into(), FileKind::Yaml, text.into())
+    }
+
+    #[test]
+    fn positions_count_characters_not_bytes() {
+        let f = file("a: é\nbé: x\n");
+        let x = f.text.find('x').unwrap();
+        assert_eq!(f.pos_of_byte(x), Pos { byte: x as u32, line: 2, col: 5 });
+        assert_eq!(f.line_text(2), "bé: x");
+    }
+
+    #[test]
+    fn crlf_lines() {
+        let f = file("a: 1\r\nb: 2\r\n");
+        assert_eq!(f.line_text(1), "a: 1");
+        assert_eq!(f.pos_of_byte(6).line, 2);
+    }
+}
