@@ -99,7 +99,11 @@ pub fn main() -> i32 {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {
-            let code = if e.use_stderr() { EXIT_FAILURE } else { EXIT_OK };
+            let code = if e.use_stderr() {
+                EXIT_FAILURE
+            } else {
+                EXIT_OK
+            };
             let _ = e.print();
             return code;
         }
@@ -136,7 +140,8 @@ fn use_color(choice: Color, to_terminal: bool) -> bool {
         Color::Auto => {
             if std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty()) {
                 false
-            } else if std::env::var_os("CLICOLOR_FORCE").is_some_and(|v| !v.is_empty() && v != "0") {
+            } else if std::env::var_os("CLICOLOR_FORCE").is_some_and(|v| !v.is_empty() && v != "0")
+            {
                 true
             } else {
                 to_terminal
@@ -166,7 +171,10 @@ fn run_check(args: CheckArgs) -> i32 {
             eprintln!("error: cannot read stdin: {e}");
             return EXIT_FAILURE;
         }
-        let name = args.stdin_filename.clone().unwrap_or_else(|| "<stdin>".to_string());
+        let name = args
+            .stdin_filename
+            .clone()
+            .unwrap_or_else(|| "<stdin>".to_string());
         stdin = Some((name, data));
     }
     let options = CheckOptions {

@@ -44,7 +44,11 @@ pub struct ObjectRef {
 impl ObjectRef {
     pub fn of(obj: &Object) -> ObjectRef {
         ObjectRef {
-            api_version: obj.api_version.as_ref().map(|v| v.value.clone()).unwrap_or_default(),
+            api_version: obj
+                .api_version
+                .as_ref()
+                .map(|v| v.value.clone())
+                .unwrap_or_default(),
             kind: obj.kind.value.clone(),
             namespace: obj.namespace().map(str::to_string),
             name: obj.name().to_string(),
@@ -76,7 +80,12 @@ pub struct Diagnostic {
 impl Diagnostic {
     /// A finding of a built-in rule at its default severity (the engine
     /// applies configured severities afterwards).
-    pub fn new(rule: &'static RuleMeta, file: FileId, span: Span, message: impl Into<String>) -> Self {
+    pub fn new(
+        rule: &'static RuleMeta,
+        file: FileId,
+        span: Span,
+        message: impl Into<String>,
+    ) -> Self {
         Diagnostic {
             rule_id: Cow::Borrowed(rule.id),
             rule_name: Cow::Borrowed(rule.name),
@@ -91,7 +100,12 @@ impl Diagnostic {
     }
 
     /// A finding on a node of `obj`.
-    pub fn on(rule: &'static RuleMeta, obj: &Object, span: Span, message: impl Into<String>) -> Self {
+    pub fn on(
+        rule: &'static RuleMeta,
+        obj: &Object,
+        span: Span,
+        message: impl Into<String>,
+    ) -> Self {
         Diagnostic::new(rule, obj.file, span, message).object(obj)
     }
 

@@ -38,7 +38,11 @@ impl std::fmt::Display for DiscoverError {
 pub fn classify(path: &Path) -> Option<FileKind> {
     let name = path.file_name()?.to_str()?;
     let lower = name.to_ascii_lowercase();
-    if lower.ends_with(".yaml") || lower.ends_with(".yml") || lower == "mlproject" || lower == "mlmodel" {
+    if lower.ends_with(".yaml")
+        || lower.ends_with(".yml")
+        || lower == "mlproject"
+        || lower == "mlmodel"
+    {
         return Some(FileKind::Yaml);
     }
     if lower.ends_with(".ini") && is_mlflow_auth_ini(path) {
@@ -52,7 +56,9 @@ fn is_mlflow_auth_ini(path: &Path) -> bool {
     std::fs::read(path)
         .map(|b| {
             let head = &b[..b.len().min(4096)];
-            String::from_utf8_lossy(head).lines().any(|l| l.trim() == "[mlflow]")
+            String::from_utf8_lossy(head)
+                .lines()
+                .any(|l| l.trim() == "[mlflow]")
         })
         .unwrap_or(false)
 }

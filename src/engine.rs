@@ -9,8 +9,8 @@ use crate::diagnostic::{Diagnostic, Severity};
 use crate::discover::{Input, WalkWarning};
 use crate::index::{Index, IndexOptions};
 use crate::load::{self, LoadProblem};
-use crate::model::build::build_file;
 use crate::model::FileModel;
+use crate::model::build::build_file;
 use crate::rules::{self, Check, Context, Rule};
 use crate::source::{FileKind, SourceFile, Span};
 
@@ -27,14 +27,17 @@ impl Selection {
     pub fn validate(&self) -> Result<(), String> {
         for s in self.select.iter().chain(&self.ignore) {
             if !rules::all().any(|r| selector_matches(s, r)) {
-                return Err(format!("`{s}` is not a rule id, rule name, id prefix or category"));
+                return Err(format!(
+                    "`{s}` is not a rule id, rule name, id prefix or category"
+                ));
             }
         }
         Ok(())
     }
 
     pub fn enabled(&self, rule: &Rule) -> bool {
-        let selected = self.select.is_empty() || self.select.iter().any(|s| selector_matches(s, rule));
+        let selected =
+            self.select.is_empty() || self.select.iter().any(|s| selector_matches(s, rule));
         selected && !self.ignore.iter().any(|s| selector_matches(s, rule))
     }
 }
@@ -78,7 +81,10 @@ pub struct CheckResult {
 
 impl CheckResult {
     pub fn count(&self, severity: Severity) -> usize {
-        self.diagnostics.iter().filter(|d| d.severity == severity).count()
+        self.diagnostics
+            .iter()
+            .filter(|d| d.severity == severity)
+            .count()
     }
 }
 
@@ -94,7 +100,13 @@ fn load_one(id: u32, input: &Input, bytes: std::io::Result<Vec<u8>>) -> Loaded {
         Ok(bytes) => load::decode(&bytes),
         Err(e) => (String::new(), Some((0, format!("cannot read file: {e}")))),
     };
-    let file = SourceFile::new(id, input.path.clone(), input.display.clone(), input.kind, text);
+    let file = SourceFile::new(
+        id,
+        input.path.clone(),
+        input.display.clone(),
+        input.kind,
+        text,
+    );
     if let Some((byte, message)) = bad {
         let at = file.pos_of_byte(byte);
         return Loaded {
@@ -139,7 +151,9 @@ pub fn check_inputs(inputs: &[Input], options: &CheckOptions) -> CheckResult {
             .enumerate()
             .map(|(i, input)| {
                 let bytes = match &options.stdin {
-                    Some((name, data)) if input.display == *name && input.path.as_os_str() == "-" => {
+                    Some((name, data))
+                        if input.display == *name && input.path.as_os_str() == "-" =>
+                    {
                         Ok(data.clone())
                     }
                     _ => std::fs::read(&input.path),
@@ -152,7 +166,11 @@ pub fn check_inputs(inputs: &[Input], options: &CheckOptions) -> CheckResult {
         let mut models = Vec::with_capacity(loaded.len());
         for l in loaded.iter_mut() {
             let id = l.file.id;
-            diagnostics.extend(std::mem::take(&mut l.problems).into_iter().map(|p| problem_diagnostic(id, p)));
+            diagnostics.extend(
+                std::mem::take(&mut l.problems)
+                    .into_iter()
+                    .map(|p| problem_diagnostic(id, p)),
+            );
             models.push(std::mem::take(&mut l.model));
         }
         drop(loaded);
@@ -162,7 +180,9 @@ pub fn check_inputs(inputs: &[Input], options: &CheckOptions) -> CheckResult {
             index: &index,
             files: &files,
         };
-        let enabled: Vec<&Rule> = rules::all().filter(|r| options.selection.enabled(r)).collect();
+        let enabled: Vec<&Rule> = rules::all()
+            .filter(|r| options.selection.enabled(r))
+            .collect();
         diagnostics.retain(|d| enabled.iter().any(|r| r.meta.id == d.rule_id));
 
         let object_checks: Vec<_> = enabled
@@ -205,7 +225,10 @@ pub fn check_inputs(inputs: &[Input], options: &CheckOptions) -> CheckResult {
             warnings: Vec::new(),
         }
     };
-    match rayon::ThreadPoolBuilder::new().num_threads(options.threads).build() {
+    match rayon::ThreadPoolBuilder::new()
+        .num_threads(options.threads)
+        .build()
+    {
         Ok(pool) => pool.install(run),
         Err(_) => run(),
     }

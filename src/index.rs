@@ -99,7 +99,11 @@ pub struct Index {
 
 impl Index {
     /// Build the index from per-file models, given in file order.
-    pub fn build(files: &[Arc<SourceFile>], models: Vec<FileModel>, options: &IndexOptions) -> Index {
+    pub fn build(
+        files: &[Arc<SourceFile>],
+        models: Vec<FileModel>,
+        options: &IndexOptions,
+    ) -> Index {
         let mut index = Index {
             tenancy: options.tenancy.clone(),
             file_names: files.iter().map(|f| f.display.clone()).collect(),
@@ -128,7 +132,9 @@ impl Index {
         for o in &self.objects {
             if *o.kind == "CustomResourceDefinition" {
                 let spec = o.root.get("spec");
-                let kind = spec.and_then(|s| s.path(&["names", "kind"])).and_then(|k| k.as_str());
+                let kind = spec
+                    .and_then(|s| s.path(&["names", "kind"]))
+                    .and_then(|k| k.as_str());
                 let scope = match spec.and_then(|s| s.get_str("scope")) {
                     Some("Cluster") => Scope::Cluster,
                     Some("Namespaced") => Scope::Namespaced,
@@ -211,7 +217,11 @@ impl Index {
             if matches!(o.spec, Spec::Namespace)
                 && let Some(name) = &o.name
             {
-                self.namespaces.entry(name.value.clone()).or_default().declared.push(id);
+                self.namespaces
+                    .entry(name.value.clone())
+                    .or_default()
+                    .declared
+                    .push(id);
                 self.file_namespaces.entry(o.file).or_default().push(id);
             }
             let Some(ns) = o.namespace() else { continue };

@@ -103,9 +103,7 @@ impl SourceFile {
     pub fn new(id: FileId, path: PathBuf, display: String, kind: FileKind, text: String) -> Self {
         let mut line_starts = Vec::with_capacity(text.len() / 32 + 1);
         line_starts.push(0);
-        line_starts.extend(
-            memchr_iter(b'\n', text.as_bytes()).map(|i| (i + 1) as u32),
-        );
+        line_starts.extend(memchr_iter(b'\n', text.as_bytes()).map(|i| (i + 1) as u32));
         SourceFile {
             id,
             path,
@@ -196,7 +194,9 @@ impl miette::SourceCode for SourceFile {
         let start_pos = self.pos_of_byte(offset);
         let end_pos = self.pos_of_byte(offset + len);
         // miette wants the first context line index (0-based) and its column.
-        let first_line = (start_pos.line as usize).saturating_sub(context_lines_before).max(1);
+        let first_line = (start_pos.line as usize)
+            .saturating_sub(context_lines_before)
+            .max(1);
         let mut last_line = end_pos.line as usize + context_lines_after;
         // An end exactly at a line start belongs to the previous line.
         if len > 0 && end_pos.col == 1 && end_pos.line > start_pos.line {
@@ -233,14 +233,27 @@ mod tests {
     use super::*;
 
     fn file(text: &str) -> SourceFile {
-        SourceFile::new(0, "t.yaml".into(), "t.yaml".into(), FileKind::Yaml, text.into())
+        SourceFile::new(
+            0,
+            "t.yaml".into(),
+            "t.yaml".into(),
+            FileKind::Yaml,
+            text.into(),
+        )
     }
 
     #[test]
     fn positions_count_characters_not_bytes() {
         let f = file("a: é\nbé: x\n");
         let x = f.text.find('x').unwrap();
-        assert_eq!(f.pos_of_byte(x), Pos { byte: x as u32, line: 2, col: 5 });
+        assert_eq!(
+            f.pos_of_byte(x),
+            Pos {
+                byte: x as u32,
+                line: 2,
+                col: 5
+            }
+        );
         assert_eq!(f.line_text(2), "bé: x");
     }
 

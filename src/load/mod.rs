@@ -55,7 +55,10 @@ pub fn decode(bytes: &[u8]) -> (String, Option<(usize, String)>) {
     if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
         return (
             String::new(),
-            Some((0, "file is UTF-16 encoded; tenantlint reads UTF-8 YAML".into())),
+            Some((
+                0,
+                "file is UTF-16 encoded; tenantlint reads UTF-8 YAML".into(),
+            )),
         );
     }
     let bytes = bytes.strip_prefix(&[0xEF, 0xBB, 0xBF]).unwrap_or(bytes);
@@ -63,7 +66,10 @@ pub fn decode(bytes: &[u8]) -> (String, Option<(usize, String)>) {
     if let Some(nul) = head.iter().position(|b| *b == 0) {
         return (
             String::new(),
-            Some((nul, "file is binary (it contains NUL bytes), not YAML".into())),
+            Some((
+                nul,
+                "file is binary (it contains NUL bytes), not YAML".into(),
+            )),
         );
     }
     match std::str::from_utf8(bytes) {
@@ -72,7 +78,10 @@ pub fn decode(bytes: &[u8]) -> (String, Option<(usize, String)>) {
             let at = e.valid_up_to();
             (
                 String::from_utf8_lossy(bytes).into_owned(),
-                Some((at, format!("file is not valid UTF-8 (invalid byte at offset {at})"))),
+                Some((
+                    at,
+                    format!("file is not valid UTF-8 (invalid byte at offset {at})"),
+                )),
             )
         }
     }
@@ -319,7 +328,12 @@ pub fn parse_yaml(file: &SourceFile) -> ParsedYaml {
                         anchor,
                         items,
                     } => {
-                        let end = collection_end(flow, event_end, start, items.last().map(|n| n.span.end));
+                        let end = collection_end(
+                            flow,
+                            event_end,
+                            start,
+                            items.last().map(|n| n.span.end),
+                        );
                         let node = Node {
                             span: Span::new(start, end),
                             value: Value::Seq(items),
@@ -387,7 +401,13 @@ mod tests {
     use crate::source::FileKind;
 
     fn parse(text: &str) -> ParsedYaml {
-        let f = SourceFile::new(0, "t.yaml".into(), "t.yaml".into(), FileKind::Yaml, text.into());
+        let f = SourceFile::new(
+            0,
+            "t.yaml".into(),
+            "t.yaml".into(),
+            FileKind::Yaml,
+            text.into(),
+        );
         parse_yaml(&f)
     }
 
@@ -458,7 +478,10 @@ mod tests {
         let s = "[".repeat(100_000);
         let p = parse(&s);
         assert!(!p.problems.is_empty());
-        let s = (0..5000).map(|i| format!("{}- ", " ".repeat(i * 2))).collect::<Vec<_>>().join("\n");
+        let s = (0..5000)
+            .map(|i| format!("{}- ", " ".repeat(i * 2)))
+            .collect::<Vec<_>>()
+            .join("\n");
         let p = parse(&s);
         assert!(!p.problems.is_empty());
     }
@@ -468,7 +491,10 @@ mod tests {
         let p = parse("---\r\n---\r\nname: x\r\n");
         assert_eq!(p.docs.len(), 1);
         let v = p.docs[0].root.get("name").unwrap();
-        assert_eq!((v.span.start.line, v.span.start.col, v.span.end.col), (3, 7, 8));
+        assert_eq!(
+            (v.span.start.line, v.span.start.col, v.span.end.col),
+            (3, 7, 8)
+        );
     }
 
     #[test]

@@ -88,9 +88,7 @@ pub fn build_object(file: &SourceFile, doc: u32, root: Node) -> Option<Object> {
     let metadata = root.entry("metadata");
     let metadata_key = metadata.map(|e| e.key.span).unwrap_or(kind.span);
     let meta = metadata.map(|e| &e.value);
-    let name = meta
-        .and_then(|m| m.get("name"))
-        .and_then(Node::spanned_str);
+    let name = meta.and_then(|m| m.get("name")).and_then(Node::spanned_str);
     let explicit_namespace = meta
         .and_then(|m| m.get("namespace"))
         .and_then(Node::spanned_str);
@@ -172,7 +170,12 @@ fn template_paths(root: &Node, kind: &str, group: &str) -> Option<Vec<(Option<St
         "Job" if group == "batch" => vec![(None, vec![Key("spec"), Key("template")])],
         "CronJob" if group == "batch" || group == "batch/v2alpha1" => vec![(
             None,
-            vec![Key("spec"), Key("jobTemplate"), Key("spec"), Key("template")],
+            vec![
+                Key("spec"),
+                Key("jobTemplate"),
+                Key("spec"),
+                Key("template"),
+            ],
         )],
         "RayCluster" | "RayJob" if group == "ray.io" => {
             let base: Vec<Seg> = if kind == "RayJob" {
@@ -210,7 +213,12 @@ fn template_paths(root: &Node, kind: &str, group: &str) -> Option<Vec<(Option<St
                     let role = e.key.as_str()?.to_string();
                     Some((
                         Some(role.clone()),
-                        vec![Key("spec"), Key(replica_key), OwnedKey(role), Key("template")],
+                        vec![
+                            Key("spec"),
+                            Key(replica_key),
+                            OwnedKey(role),
+                            Key("template"),
+                        ],
                     ))
                 })
                 .collect()
@@ -340,7 +348,10 @@ mod tests {
         );
         let w = m.objects[0].workload().unwrap();
         assert_eq!(w.templates.len(), 2);
-        assert_eq!(w.templates[0].service_account.as_ref().unwrap().value, "trainer");
+        assert_eq!(
+            w.templates[0].service_account.as_ref().unwrap().value,
+            "trainer"
+        );
         assert_eq!(w.templates[1].role.as_deref(), Some("Worker"));
         let spec = follow(&m.objects[0].root, &w.templates[1].spec_path).unwrap();
         assert!(spec.get("containers").is_some());

@@ -75,13 +75,38 @@ impl MlflowServer {
 
 /// `mlflow server` options: (long name, short name, env var, takes a value).
 const SERVER_OPTIONS: &[(&str, Option<&str>, Option<&str>, bool)] = &[
-    ("backend-store-uri", None, Some("MLFLOW_BACKEND_STORE_URI"), true),
-    ("registry-store-uri", None, Some("MLFLOW_REGISTRY_STORE_URI"), true),
-    ("default-artifact-root", None, Some("MLFLOW_DEFAULT_ARTIFACT_ROOT"), true),
-    ("serve-artifacts", None, Some("MLFLOW_SERVE_ARTIFACTS"), false),
+    (
+        "backend-store-uri",
+        None,
+        Some("MLFLOW_BACKEND_STORE_URI"),
+        true,
+    ),
+    (
+        "registry-store-uri",
+        None,
+        Some("MLFLOW_REGISTRY_STORE_URI"),
+        true,
+    ),
+    (
+        "default-artifact-root",
+        None,
+        Some("MLFLOW_DEFAULT_ARTIFACT_ROOT"),
+        true,
+    ),
+    (
+        "serve-artifacts",
+        None,
+        Some("MLFLOW_SERVE_ARTIFACTS"),
+        false,
+    ),
     ("no-serve-artifacts", None, None, false),
     ("artifacts-only", None, Some("MLFLOW_ARTIFACTS_ONLY"), false),
-    ("artifacts-destination", None, Some("MLFLOW_ARTIFACTS_DESTINATION"), true),
+    (
+        "artifacts-destination",
+        None,
+        Some("MLFLOW_ARTIFACTS_DESTINATION"),
+        true,
+    ),
     ("host", Some("h"), Some("MLFLOW_HOST"), true),
     ("port", Some("p"), Some("MLFLOW_PORT"), true),
     ("workers", Some("w"), Some("MLFLOW_WORKERS"), true),
@@ -89,14 +114,44 @@ const SERVER_OPTIONS: &[(&str, Option<&str>, Option<&str>, bool)] = &[
     ("gunicorn-opts", None, Some("MLFLOW_GUNICORN_OPTS"), true),
     ("waitress-opts", None, None, true),
     ("uvicorn-opts", None, Some("MLFLOW_UVICORN_OPTS"), true),
-    ("expose-prometheus", None, Some("MLFLOW_EXPOSE_PROMETHEUS"), true),
+    (
+        "expose-prometheus",
+        None,
+        Some("MLFLOW_EXPOSE_PROMETHEUS"),
+        true,
+    ),
     ("app-name", None, None, true),
     ("dev", None, None, false),
-    ("allowed-hosts", None, Some("MLFLOW_SERVER_ALLOWED_HOSTS"), true),
-    ("cors-allowed-origins", None, Some("MLFLOW_SERVER_CORS_ALLOWED_ORIGINS"), true),
-    ("disable-security-middleware", None, Some("MLFLOW_SERVER_DISABLE_SECURITY_MIDDLEWARE"), false),
-    ("x-frame-options", None, Some("MLFLOW_SERVER_X_FRAME_OPTIONS"), true),
-    ("enable-workspaces", None, Some("MLFLOW_ENABLE_WORKSPACES"), false),
+    (
+        "allowed-hosts",
+        None,
+        Some("MLFLOW_SERVER_ALLOWED_HOSTS"),
+        true,
+    ),
+    (
+        "cors-allowed-origins",
+        None,
+        Some("MLFLOW_SERVER_CORS_ALLOWED_ORIGINS"),
+        true,
+    ),
+    (
+        "disable-security-middleware",
+        None,
+        Some("MLFLOW_SERVER_DISABLE_SECURITY_MIDDLEWARE"),
+        false,
+    ),
+    (
+        "x-frame-options",
+        None,
+        Some("MLFLOW_SERVER_X_FRAME_OPTIONS"),
+        true,
+    ),
+    (
+        "enable-workspaces",
+        None,
+        Some("MLFLOW_ENABLE_WORKSPACES"),
+        false,
+    ),
     ("secrets-cache-ttl", None, None, true),
 ];
 
@@ -121,9 +176,9 @@ pub fn find_server(
         .filter_map(|e| Some((e.name.as_str(), e.value.as_ref()?.value.as_str())))
         .collect();
     let tokens = command_tokens(file, obj, container, &env);
-    let start = tokens.windows(2).position(|w| {
-        is_mlflow_program(&w[0].text) && w[1].text == "server"
-    })?;
+    let start = tokens
+        .windows(2)
+        .position(|w| is_mlflow_program(&w[0].text) && w[1].text == "server")?;
     let mut args: HashMap<&'static str, ServerArg> = HashMap::new();
     // Environment first: flags given on the command line win, as in click.
     for e in &container.env {
@@ -162,7 +217,9 @@ pub fn find_server(
         let Some(&(long, _, _, takes_value)) = opt else {
             // An unknown option: skip its value if it has one.
             if inline.is_none()
-                && tokens.get(i).is_some_and(|t| !t.text.starts_with('-') && !is_shell_separator(&t.text))
+                && tokens
+                    .get(i)
+                    .is_some_and(|t| !t.text.starts_with('-') && !is_shell_separator(&t.text))
             {
                 i += 1;
             }
@@ -413,8 +470,20 @@ mod tests {
     #[test]
     fn shell_words_split_like_a_shell() {
         assert_eq!(
-            shell_words("mlflow server \\\n  --host 0.0.0.0 --default-artifact-root 's3://b/x' && echo \"a b\""),
-            ["mlflow", "server", "--host", "0.0.0.0", "--default-artifact-root", "s3://b/x", "&&", "echo", "a b"]
+            shell_words(
+                "mlflow server \\\n  --host 0.0.0.0 --default-artifact-root 's3://b/x' && echo \"a b\""
+            ),
+            [
+                "mlflow",
+                "server",
+                "--host",
+                "0.0.0.0",
+                "--default-artifact-root",
+                "s3://b/x",
+                "&&",
+                "echo",
+                "a b"
+            ]
         );
     }
 
@@ -422,6 +491,9 @@ mod tests {
     fn variables_expand_from_env() {
         let env: HashMap<&str, &str> = [("ROOT", "s3://b/team")].into();
         assert_eq!(expand_vars("--x=$(ROOT)/a", &env), "--x=s3://b/team/a");
-        assert_eq!(expand_vars("${ROOT} $ROOT $OTHER", &env), "s3://b/team s3://b/team $OTHER");
+        assert_eq!(
+            expand_vars("${ROOT} $ROOT $OTHER", &env),
+            "s3://b/team s3://b/team $OTHER"
+        );
     }
 }

@@ -41,7 +41,13 @@ impl std::fmt::Display for Location {
         if self.scheme == "file" {
             write!(f, "/{}", self.segments.join("/"))
         } else {
-            write!(f, "{}://{}/{}", self.scheme, self.authority, self.segments.join("/"))
+            write!(
+                f,
+                "{}://{}/{}",
+                self.scheme,
+                self.authority,
+                self.segments.join("/")
+            )
         }
     }
 }
@@ -83,9 +89,9 @@ pub fn resolve(uri: &str) -> Resolved {
         "mlflow-artifacts" => Resolved::Local,
         "file" => {
             // file:///abs, file:/abs, file://host/abs, file:relative
-            let path = rest.strip_prefix("//").map_or(rest, |r| {
-                r.find('/').map_or("", |i| &r[i..])
-            });
+            let path = rest
+                .strip_prefix("//")
+                .map_or(rest, |r| r.find('/').map_or("", |i| &r[i..]));
             if path.starts_with('/') {
                 Resolved::Global(Location {
                     scheme: "file".into(),

@@ -67,7 +67,9 @@ impl miette::Diagnostic for Rendered<'_> {
     }
 
     fn url<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
-        self.url.as_ref().map(|u| Box::new(u) as Box<dyn fmt::Display>)
+        self.url
+            .as_ref()
+            .map(|u| Box::new(u) as Box<dyn fmt::Display>)
     }
 
     fn source_code(&self) -> Option<&dyn SourceCode> {
@@ -75,7 +77,8 @@ impl miette::Diagnostic for Rendered<'_> {
     }
 
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
-        let primary = LabeledSpan::new_primary_with_span(Some(label_text(self.d)), source_span(self.d.span));
+        let primary =
+            LabeledSpan::new_primary_with_span(Some(label_text(self.d)), source_span(self.d.span));
         let related = self
             .d
             .related
@@ -89,7 +92,9 @@ impl miette::Diagnostic for Rendered<'_> {
         if self.others.is_empty() {
             None
         } else {
-            Some(Box::new(self.others.iter().map(|o| o as &dyn miette::Diagnostic)))
+            Some(Box::new(
+                self.others.iter().map(|o| o as &dyn miette::Diagnostic),
+            ))
         }
     }
 }
@@ -122,10 +127,9 @@ impl miette::Diagnostic for RelatedElsewhere<'_> {
     }
 
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
-        Some(Box::new(std::iter::once(LabeledSpan::new_primary_with_span(
-            None,
-            source_span(self.span),
-        ))))
+        Some(Box::new(std::iter::once(
+            LabeledSpan::new_primary_with_span(None, source_span(self.span)),
+        )))
     }
 }
 
@@ -166,7 +170,12 @@ pub fn render(handler: &GraphicalReportHandler, result: &CheckResult, d: &Diagno
     if handler.render_report(&mut out, &rendered).is_err() {
         out = format!(
             "{}:{}:{}: {}[{}] {}\n",
-            file.display, d.span.start.line, d.span.start.col, d.severity.as_str(), d.rule_id, d.message
+            file.display,
+            d.span.start.line,
+            d.span.start.col,
+            d.severity.as_str(),
+            d.rule_id,
+            d.message
         );
     }
     out

@@ -45,7 +45,11 @@ pub fn write_concise(out: &mut dyn Write, result: &CheckResult) -> io::Result<()
 }
 
 /// Write the report for `result` in the chosen format.
-pub fn write_report(out: &mut dyn Write, result: &CheckResult, options: &ReportOptions) -> io::Result<()> {
+pub fn write_report(
+    out: &mut dyn Write,
+    result: &CheckResult,
+    options: &ReportOptions,
+) -> io::Result<()> {
     match options.format {
         Format::Human => human::write(out, result, options),
         Format::Concise => write_concise(out, result),

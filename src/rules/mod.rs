@@ -157,9 +157,15 @@ mod tests {
             assert!(!m.docs.why.is_empty(), "{}", m.id);
             assert!(!m.docs.example.is_empty(), "{}", m.id);
             assert!(!m.docs.use_instead.is_empty(), "{}", m.id);
-            assert!(!m.summary.ends_with('.'), "{}: summary ends with a period", m.id);
             assert!(
-                m.name.chars().all(|c| c.is_ascii_lowercase() || c == '-' || c.is_ascii_digit()),
+                !m.summary.ends_with('.'),
+                "{}: summary ends with a period",
+                m.id
+            );
+            assert!(
+                m.name
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c == '-' || c.is_ascii_digit()),
                 "{}: name is not kebab-case",
                 m.id
             );

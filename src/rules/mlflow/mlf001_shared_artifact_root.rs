@@ -1,7 +1,7 @@
 //! MLF001 shared-artifact-root.
 
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::model::uri::{resolve, Location, Resolved};
+use crate::model::uri::{Location, Resolved, resolve};
 use crate::rules::{Category, Check, Context, Docs, Rule, RuleMeta};
 use crate::source::{FileId, Span};
 
@@ -71,7 +71,9 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
     let index = ctx.index;
     let mut roots: Vec<Root> = Vec::new();
     for e in &index.experiments {
-        let Some(loc) = &e.artifact_location else { continue };
+        let Some(loc) = &e.artifact_location else {
+            continue;
+        };
         if let Resolved::Global(location) = resolve(&loc.value) {
             let name = e
                 .name
@@ -95,7 +97,9 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
             continue;
         };
         for flag in ["default-artifact-root", "artifacts-destination"] {
-            let Some(arg) = s.server.arg(flag) else { continue };
+            let Some(arg) = s.server.arg(flag) else {
+                continue;
+            };
             if let Resolved::Global(location) = resolve(&arg.value) {
                 roots.push(Root {
                     location,
@@ -114,7 +118,12 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
     // Sorted by location, every root's ancestors come before it and its
     // descendants follow it contiguously: a sweep with a stack of enclosing
     // roots finds every overlapping pair without comparing all pairs.
-    roots.sort_by(|a, b| a.location.cmp(&b.location).then(a.file.cmp(&b.file)).then(a.span.cmp(&b.span)));
+    roots.sort_by(|a, b| {
+        a.location
+            .cmp(&b.location)
+            .then(a.file.cmp(&b.file))
+            .then(a.span.cmp(&b.span))
+    });
     let mut overlaps: Vec<Vec<usize>> = vec![Vec::new(); roots.len()];
     let mut stack: Vec<usize> = Vec::new();
     for i in 0..roots.len() {
@@ -163,8 +172,13 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
         for &j in others {
             let o = &roots[j];
             let what = match &o.owner {
-                Owner::Server { tenant, what } => format!("`{what}` of tenant `{tenant}` stores artifacts at `{}`", o.raw),
-                Owner::Experiment { name } => format!("experiment `{name}` stores artifacts at `{}`", o.raw),
+                Owner::Server { tenant, what } => format!(
+                    "`{what}` of tenant `{tenant}` stores artifacts at `{}`",
+                    o.raw
+                ),
+                Owner::Experiment { name } => {
+                    format!("experiment `{name}` stores artifacts at `{}`", o.raw)
+                }
             };
             d = d.related(o.file, o.span, what);
         }

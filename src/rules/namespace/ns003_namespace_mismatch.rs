@@ -26,7 +26,10 @@ pub static RULE: Rule = Rule {
             options: None,
             known_problems: Some(
                 "A file with several Namespace objects declares no single namespace, so its \
-                 objects are not compared.",
+                 objects are not compared. Roles and RoleBindings placed in a platform namespace \
+                 (`kube-system`, …) are not compared with the file's Namespace: components \
+                 deliberately bind roles there (leader election, \
+                 `extension-apiserver-authentication-reader`).",
             ),
             references: Some(
                 "- [Kustomize: namespace](https://kubectl.docs.kubernetes.io/references/kustomize/kustomization/namespace/)",
@@ -64,6 +67,15 @@ fn check(obj: &Object, ctx: &Context, out: &mut Vec<Diagnostic>) {
     if !matches!(obj.namespace, NamespaceSource::Explicit(_)) {
         return;
     }
+    // Components routinely bind roles in platform namespaces (leader election
+    // and `extension-apiserver-authentication-reader` in `kube-system`); that
+    // is a deliberate crossing for the RBAC rules to judge, not a slip.
+    if ctx.index.tenancy.is_platform(&explicit.value)
+        && obj.group == "rbac.authorization.k8s.io"
+        && matches!(obj.kind.as_str(), "Role" | "RoleBinding")
+    {
+        return;
+    }
     let Some(decls) = ctx.index.file_namespaces.get(&obj.file) else {
         return;
     };
@@ -89,7 +101,11 @@ fn check(obj: &Object, ctx: &Context, out: &mut Vec<Diagnostic>) {
                 "move the {} to `{}` or declare `{}`",
                 *obj.kind, declared.value, explicit.value
             ))
-            .related(ns_obj.file, declared.span, format!("namespace `{}` is declared here", declared.value)),
+            .related(
+                ns_obj.file,
+                declared.span,
+                format!("namespace `{}` is declared here", declared.value),
+            ),
         );
     }
 }

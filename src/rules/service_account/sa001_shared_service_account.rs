@@ -3,8 +3,8 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::model::build::parent_dir;
 use crate::model::Spec;
+use crate::model::build::parent_dir;
 use crate::rules::{Category, Check, Context, Docs, Rule, RuleMeta};
 use crate::source::{FileId, Span};
 
@@ -70,26 +70,46 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
             .or_else(|| w.templates.iter().find_map(|t| t.app.clone()))
             .unwrap_or_else(|| obj.name().to_string());
         for t in &w.templates {
-            let Some(sa) = &t.service_account else { continue };
+            let Some(sa) = &t.service_account else {
+                continue;
+            };
             if sa.value == "default" {
                 continue;
             }
-            groups.entry((scope.clone(), sa.value.clone())).or_default().push(Use {
-                file: obj.file,
-                span: sa.span,
-                app: app.clone(),
-                workload: obj.describe(),
-                object: obj,
-            });
+            groups
+                .entry((scope.clone(), sa.value.clone()))
+                .or_default()
+                .push(Use {
+                    file: obj.file,
+                    span: sa.span,
+                    app: app.clone(),
+                    workload: obj.describe(),
+                    object: obj,
+                });
         }
     }
     for ((_, account), uses) in &groups {
-        let apps: BTreeSet<&str> = uses.iter().map(|u| u.app.as_str()).collect();
+        // Two documents with the same kind and name are one object in the
+        // cluster (the later overwrites the earlier): not two applications.
+        let mut workloads: BTreeMap<&str, &str> = BTreeMap::new();
+        for u in uses {
+            workloads
+                .entry(u.workload.as_str())
+                .or_insert(u.app.as_str());
+        }
+        let apps: BTreeSet<&str> = workloads.values().copied().collect();
         if apps.len() < 2 {
             continue;
         }
-        let app_list = apps.iter().map(|a| format!("`{a}`")).collect::<Vec<_>>().join(", ");
+        let app_list = apps
+            .iter()
+            .map(|a| format!("`{a}`"))
+            .collect::<Vec<_>>()
+            .join(", ");
         for (i, u) in uses.iter().enumerate() {
+            if workloads.get(u.workload.as_str()) != Some(&u.app.as_str()) {
+                continue;
+            }
             let mut d = Diagnostic::on(
                 &RULE.meta,
                 u.object,
@@ -104,11 +124,14 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
                 u.app
             ));
             for (j, other) in uses.iter().enumerate() {
-                if j != i && other.app != u.app {
+                if j != i && other.app != u.app && other.workload != u.workload {
                     d = d.related(
                         other.file,
                         other.span,
-                        format!("`{}` (application `{}`) also uses it", other.workload, other.app),
+                        format!(
+                            "`{}` (application `{}`) also uses it",
+                            other.workload, other.app
+                        ),
                     );
                 }
             }
@@ -121,9 +144,12 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
 /// One cloud IAM identity on service accounts of different tenants.
 fn cloud_identities(ctx: &Context, out: &mut Vec<Diagnostic>) {
     let index = ctx.index;
-    let mut by_identity: BTreeMap<(&str, &str), Vec<(&crate::model::Object, Span, &str)>> = BTreeMap::new();
+    let mut by_identity: BTreeMap<(&str, &str), Vec<(&crate::model::Object, Span, &str)>> =
+        BTreeMap::new();
     for obj in &index.objects {
-        let Spec::ServiceAccount(sa) = &obj.spec else { continue };
+        let Spec::ServiceAccount(sa) = &obj.spec else {
+            continue;
+        };
         let Some(tenant) = obj.namespace().and_then(|ns| index.tenancy.tenant_of(ns)) else {
             continue;
         };
@@ -154,7 +180,10 @@ fn cloud_identities(ctx: &Context, out: &mut Vec<Diagnostic>) {
                     d = d.related(
                         other.file,
                         *other_span,
-                        format!("`{}` of tenant `{other_tenant}` carries it too", other.describe()),
+                        format!(
+                            "`{}` of tenant `{other_tenant}` carries it too",
+                            other.describe()
+                        ),
                     );
                 }
             }

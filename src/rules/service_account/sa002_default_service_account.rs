@@ -38,7 +38,11 @@ fn check(obj: &Object, ctx: &Context, out: &mut Vec<Diagnostic>) {
         return;
     }
     for t in &w.templates {
-        let role = t.role.as_deref().map(|r| format!(" ({r})")).unwrap_or_default();
+        let role = t
+            .role
+            .as_deref()
+            .map(|r| format!(" ({r})"))
+            .unwrap_or_default();
         match &t.service_account {
             None => out.push(
                 Diagnostic::on(

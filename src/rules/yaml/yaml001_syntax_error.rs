@@ -35,6 +35,11 @@ pub static RULE: Rule = Rule {
 /// The finding for a load problem at `span`.
 pub fn diagnostic(file: FileId, span: Span, message: &str) -> Diagnostic {
     let first_line = message.lines().next().unwrap_or(message);
-    Diagnostic::new(&RULE.meta, file, span, format!("invalid YAML: {first_line}"))
-        .help("fix the syntax at this position; the rest of this document was not checked")
+    Diagnostic::new(
+        &RULE.meta,
+        file,
+        span,
+        format!("invalid YAML: {first_line}"),
+    )
+    .help("fix the syntax at this position; the rest of this document was not checked")
 }

@@ -1,0 +1,129 @@
+//! The data-driven fixture test: every `fixtures/<RULE>/fail/*` case must be
+//! flagged by RULE exactly on the lines marked `# expect: RULE` (and nowhere
+//! else), and every `fixtures/<RULE>/pass/*` case must give RULE no finding.
+//! A case is a file, or a directory linted as one set.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+use tenantlint::engine::{CheckOptions, Selection, check};
+
+fn fixtures_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures")
+}
+
+/// (display path, line) of every `# expect: ID` marker for `rule` under `case`.
+fn expected(case: &Path, rule: &str) -> BTreeSet<(String, u32)> {
+    let mut out = BTreeSet::new();
+    let files: Vec<PathBuf> = if case.is_dir() {
+        walk(case)
+    } else {
+        vec![case.to_path_buf()]
+    };
+    for f in files {
+        let text = String::from_utf8_lossy(&std::fs::read(&f).unwrap()).into_owned();
+        for (i, line) in text.lines().enumerate() {
+            if let Some((_, ids)) = line.split_once("# expect:") {
+                if ids.split([',', ' ']).any(|id| id.trim() == rule) {
+                    out.insert((f.to_string_lossy().replace('\\', "/"), i as u32 + 1));
+                }
+            }
+        }
+    }
+    out
+}
+
+fn walk(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).unwrap() {
+        let p = e.unwrap().path();
+        if p.is_dir() {
+            out.extend(walk(&p));
+        } else {
+            out.push(p);
+        }
+    }
+    out.sort();
+    out
+}
+
+fn findings(case: &Path, rule: &str) -> BTreeSet<(String, u32)> {
+    let options = CheckOptions {
+        paths: vec![case.to_path_buf()],
+        selection: Selection {
+            select: vec![rule.to_string()],
+            ignore: vec![],
+        },
+        threads: 1,
+        ..CheckOptions::default()
+    };
+    let result = check(&options).expect("fixture paths exist");
+    result
+        .diagnostics
+        .iter()
+        .map(|d| {
+            (
+                result.files[d.file as usize].display.clone(),
+                d.span.start.line,
+            )
+        })
+        .collect()
+}
+
+fn cases(dir: &Path) -> Vec<PathBuf> {
+    let Ok(rd) = std::fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    let mut v: Vec<PathBuf> = rd.map(|e| e.unwrap().path()).collect();
+    v.sort();
+    v
+}
+
+#[test]
+fn every_rule_has_fixtures_and_they_hold() {
+    let mut failures = Vec::new();
+    let mut checked = 0;
+    for rule in tenantlint::rules::all() {
+        let id = rule.meta.id;
+        let dir = fixtures_dir().join(id);
+        let fail = cases(&dir.join("fail"));
+        let pass = cases(&dir.join("pass"));
+        if fail.is_empty() || pass.is_empty() {
+            failures.push(format!("{id}: needs fixtures in fail/ and pass/"));
+            continue;
+        }
+        for case in fail {
+            let want = expected(&case, id);
+            if want.is_empty() {
+                failures.push(format!("{}: no `# expect: {id}` marker", case.display()));
+            }
+            let got = findings(&case, id);
+            if want != got {
+                failures.push(format!(
+                    "{}: expected {id} at {:?}, got {:?}",
+                    case.display(),
+                    want,
+                    got
+                ));
+            }
+            checked += 1;
+        }
+        for case in pass {
+            let got = findings(&case, id);
+            if !got.is_empty() {
+                failures.push(format!(
+                    "{}: {id} should be silent, got {:?}",
+                    case.display(),
+                    got
+                ));
+            }
+            checked += 1;
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "fixture failures:\n{}",
+        failures.join("\n")
+    );
+    assert!(checked > 0);
+}
