@@ -81,9 +81,12 @@ pub fn discover(paths: &[PathBuf]) -> Result<(Vec<Input>, Vec<WalkWarning>), Dis
             Err(_) if std::fs::symlink_metadata(root).is_err() => {
                 return Err(DiscoverError::NotFound(display_path(root)));
             }
-            Err(e) => warnings.push(WalkWarning {
-                path: display_path(root),
-                message: e.to_string(),
+            // A dangling symlink or an unreadable path given explicitly: the
+            // read fails and becomes a finding, like any other bad file.
+            Err(_) => inputs.push(Input {
+                display: display_path(root),
+                path: root.clone(),
+                kind: FileKind::Yaml,
             }),
             Ok(m) if !m.is_dir() => {
                 let kind = classify(root).unwrap_or(FileKind::Yaml);

@@ -134,104 +134,142 @@ fn load_one(id: u32, input: &Input, bytes: std::io::Result<Vec<u8>>) -> Loaded {
     }
 }
 
-fn problem_diagnostic(file: u32, p: LoadProblem) -> Diagnostic {
+fn problem_diagnostic(source: &SourceFile, p: LoadProblem) -> Diagnostic {
     use rules::yaml::{yaml001_syntax_error as y1, yaml002_duplicate_key as y2};
+    let file = source.id;
     match p {
-        LoadProblem::Syntax { span, message } => y1::diagnostic(file, span, &message),
+        LoadProblem::Syntax { span, message } => {
+            y1::diagnostic(file, widen_to_char(source, span), &message)
+        }
         LoadProblem::DuplicateKey { key, span, first } => y2::diagnostic(file, span, &key, first),
+    }
+}
+
+/// A point span covers the character at it (unless at a line end or EOF).
+fn widen_to_char(source: &SourceFile, span: Span) -> Span {
+    if !span.is_empty() {
+        return span;
+    }
+    let start = span.start.byte as usize;
+    match source.text.get(start..).and_then(|t| t.chars().next()) {
+        Some(c) if c != '\n' && c != '\r' => source.span_of_bytes(start..start + c.len_utf8()),
+        _ => span,
+    }
+}
+
+/// The linted set after loading: files, load findings (YAML001/YAML002), index.
+pub struct LoadedSet {
+    pub files: Vec<Arc<SourceFile>>,
+    pub load_diagnostics: Vec<Diagnostic>,
+    pub index: Index,
+}
+
+/// Load: read, decode, parse and model every file in parallel, then index.
+pub fn load_set(inputs: &[Input], options: &CheckOptions) -> LoadedSet {
+    let mut loaded: Vec<Loaded> = inputs
+        .par_iter()
+        .enumerate()
+        .map(|(i, input)| {
+            let bytes = match &options.stdin {
+                Some((name, data)) if input.display == *name && input.path.as_os_str() == "-" => {
+                    Ok(data.clone())
+                }
+                _ => std::fs::read(&input.path),
+            };
+            load_one(i as u32, input, bytes)
+        })
+        .collect();
+    let files: Vec<Arc<SourceFile>> = loaded.iter().map(|l| l.file.clone()).collect();
+    let mut load_diagnostics: Vec<Diagnostic> = Vec::new();
+    let mut models = Vec::with_capacity(loaded.len());
+    for l in loaded.iter_mut() {
+        let file = &l.file;
+        load_diagnostics.extend(
+            std::mem::take(&mut l.problems)
+                .into_iter()
+                .map(|p| problem_diagnostic(file, p)),
+        );
+        models.push(std::mem::take(&mut l.model));
+    }
+    drop(loaded);
+    let index = Index::build(&files, models, &options.index);
+    LoadedSet {
+        files,
+        load_diagnostics,
+        index,
+    }
+}
+
+/// Rules: per-object checks in parallel over objects, whole-set checks in
+/// parallel over rules; the result is sorted.
+pub fn run_rules(set: LoadedSet, selection: &Selection) -> CheckResult {
+    let LoadedSet {
+        files,
+        mut load_diagnostics,
+        index,
+    } = set;
+    let ctx = Context {
+        index: &index,
+        files: &files,
+    };
+    let enabled: Vec<&Rule> = rules::all().filter(|r| selection.enabled(r)).collect();
+    load_diagnostics.retain(|d| enabled.iter().any(|r| r.meta.id == d.rule_id));
+    let mut diagnostics = load_diagnostics;
+
+    let object_checks: Vec<_> = enabled
+        .iter()
+        .filter_map(|r| match r.check {
+            Check::Object(f) => Some(f),
+            _ => None,
+        })
+        .collect();
+    let per_object: Vec<Diagnostic> = index
+        .objects
+        .par_iter()
+        .flat_map_iter(|obj| {
+            let mut out = Vec::new();
+            for check in &object_checks {
+                check(obj, &ctx, &mut out);
+            }
+            out
+        })
+        .collect();
+    diagnostics.extend(per_object);
+    let set: Vec<Diagnostic> = enabled
+        .par_iter()
+        .flat_map_iter(|r| {
+            let mut out = Vec::new();
+            if let Check::Set(f) = r.check {
+                f(&ctx, &mut out);
+            }
+            out
+        })
+        .collect();
+    diagnostics.extend(set);
+
+    sort_diagnostics(&mut diagnostics, &files);
+    CheckResult {
+        documents: index.documents,
+        objects: index.objects.len(),
+        files,
+        diagnostics,
+        warnings: Vec::new(),
+    }
+}
+
+/// Run `f` on a pool of `threads` workers (0 = all cores).
+pub fn with_threads<T: Send>(threads: usize, f: impl FnOnce() -> T + Send) -> T {
+    match rayon::ThreadPoolBuilder::new().num_threads(threads).build() {
+        Ok(pool) => pool.install(f),
+        Err(_) => f(),
     }
 }
 
 /// Run a check over already-discovered inputs.
 pub fn check_inputs(inputs: &[Input], options: &CheckOptions) -> CheckResult {
-    let run = || {
-        // Load: read, decode, parse and model every file in parallel.
-        let mut loaded: Vec<Loaded> = inputs
-            .par_iter()
-            .enumerate()
-            .map(|(i, input)| {
-                let bytes = match &options.stdin {
-                    Some((name, data))
-                        if input.display == *name && input.path.as_os_str() == "-" =>
-                    {
-                        Ok(data.clone())
-                    }
-                    _ => std::fs::read(&input.path),
-                };
-                load_one(i as u32, input, bytes)
-            })
-            .collect();
-        let files: Vec<Arc<SourceFile>> = loaded.iter().map(|l| l.file.clone()).collect();
-        let mut diagnostics: Vec<Diagnostic> = Vec::new();
-        let mut models = Vec::with_capacity(loaded.len());
-        for l in loaded.iter_mut() {
-            let id = l.file.id;
-            diagnostics.extend(
-                std::mem::take(&mut l.problems)
-                    .into_iter()
-                    .map(|p| problem_diagnostic(id, p)),
-            );
-            models.push(std::mem::take(&mut l.model));
-        }
-        drop(loaded);
-
-        let index = Index::build(&files, models, &options.index);
-        let ctx = Context {
-            index: &index,
-            files: &files,
-        };
-        let enabled: Vec<&Rule> = rules::all()
-            .filter(|r| options.selection.enabled(r))
-            .collect();
-        diagnostics.retain(|d| enabled.iter().any(|r| r.meta.id == d.rule_id));
-
-        let object_checks: Vec<_> = enabled
-            .iter()
-            .filter_map(|r| match r.check {
-                Check::Object(f) => Some(f),
-                _ => None,
-            })
-            .collect();
-        let per_object: Vec<Diagnostic> = index
-            .objects
-            .par_iter()
-            .flat_map_iter(|obj| {
-                let mut out = Vec::new();
-                for check in &object_checks {
-                    check(obj, &ctx, &mut out);
-                }
-                out
-            })
-            .collect();
-        diagnostics.extend(per_object);
-        let set: Vec<Diagnostic> = enabled
-            .par_iter()
-            .flat_map_iter(|r| {
-                let mut out = Vec::new();
-                if let Check::Set(f) = r.check {
-                    f(&ctx, &mut out);
-                }
-                out
-            })
-            .collect();
-        diagnostics.extend(set);
-
-        sort_diagnostics(&mut diagnostics, &files);
-        CheckResult {
-            documents: index.documents,
-            objects: index.objects.len(),
-            files,
-            diagnostics,
-            warnings: Vec::new(),
-        }
-    };
-    match rayon::ThreadPoolBuilder::new()
-        .num_threads(options.threads)
-        .build()
-    {
-        Ok(pool) => pool.install(run),
-        Err(_) => run(),
-    }
+    with_threads(options.threads, || {
+        run_rules(load_set(inputs, options), &options.selection)
+    })
 }
 
 /// Sort by file path, line, column, rule id — then the rest, so that the

@@ -219,7 +219,7 @@ impl miette::SourceCode for SourceFile {
             data,
             (start_byte, end_byte - start_byte).into(),
             first_line - 1,
-            0,
+            start_pos.col as usize - 1,
             last_line - first_line + 1,
         )))
     }

@@ -181,9 +181,13 @@ impl Object {
 
     /// A short human label: `Deployment team-a/trainer`.
     pub fn describe(&self) -> String {
+        let name = match self.name() {
+            "" => "<unnamed>",
+            n => n,
+        };
         match self.namespace() {
-            Some(ns) => format!("{} {}/{}", *self.kind, ns, self.name()),
-            None => format!("{} {}", *self.kind, self.name()),
+            Some(ns) => format!("{} {}/{}", *self.kind, ns, name),
+            None => format!("{} {}", *self.kind, name),
         }
     }
 }

@@ -83,7 +83,7 @@ impl miette::Diagnostic for Rendered<'_> {
             .d
             .related
             .iter()
-            .filter(|r| r.file == self.d.file)
+            .filter(|r| shares_snippet(self.d, r))
             .map(|r| LabeledSpan::new_with_span(Some(r.message.clone()), source_span(r.span)));
         Some(Box::new(std::iter::once(primary).chain(related)))
     }
@@ -97,6 +97,16 @@ impl miette::Diagnostic for Rendered<'_> {
             ))
         }
     }
+}
+
+/// Lines of context miette shows around a label.
+const CONTEXT_LINES: u32 = 2;
+
+/// A related location close enough to the finding to be a second label in
+/// the same snippet. Others get a snippet of their own after the finding's,
+/// so the first location a reader sees is always the offending node.
+fn shares_snippet(d: &Diagnostic, r: &crate::diagnostic::Related) -> bool {
+    r.file == d.file && r.span.start.line.abs_diff(d.span.start.line) <= CONTEXT_LINES
 }
 
 fn label_text(d: &Diagnostic) -> String {
@@ -142,7 +152,8 @@ pub fn handler(options: &ReportOptions) -> GraphicalReportHandler {
     GraphicalReportHandler::new_themed(theme)
         .with_width(options.width)
         .with_links(false)
-        .with_context_lines(2)
+        .with_context_lines(CONTEXT_LINES as usize)
+        .with_show_related_as_nested(true)
 }
 
 /// Render one finding to a string.
@@ -151,7 +162,7 @@ pub fn render(handler: &GraphicalReportHandler, result: &CheckResult, d: &Diagno
     let others = d
         .related
         .iter()
-        .filter(|r| r.file != d.file)
+        .filter(|r| !shares_snippet(d, r))
         .map(|r| RelatedElsewhere {
             file: &result.files[r.file as usize],
             span: r.span,

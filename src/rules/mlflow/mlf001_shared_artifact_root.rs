@@ -147,13 +147,20 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
         }
         let r = &roots[i];
         let first = &roots[others[0]];
-        let message = match (&r.owner, &first.owner) {
-            (Owner::Server { .. }, Owner::Server { tenant, .. }) => format!(
-                "artifact root `{}` overlaps the artifact root `{}` of tenant `{tenant}`",
+        let relation = if r.location == first.location {
+            "is the same location as"
+        } else if r.location.contains(&first.location) {
+            "contains"
+        } else {
+            "lies inside"
+        };
+        let message = match &first.owner {
+            Owner::Server { tenant, .. } => format!(
+                "artifact root `{}` {relation} the artifact root `{}` of tenant `{tenant}`",
                 r.raw, first.raw
             ),
-            (_, Owner::Experiment { name }) | (_, Owner::Server { what: name, .. }) => format!(
-                "artifact location `{}` overlaps the artifact location `{}` of experiment `{name}`",
+            Owner::Experiment { name } => format!(
+                "artifact location `{}` {relation} the artifact location `{}` of experiment `{name}`",
                 r.raw, first.raw
             ),
         };

@@ -33,6 +33,8 @@ pub static RULE: Rule = Rule {
 };
 
 /// The finding for a load problem at `span`.
+/// `span` is the parser's position (a point); callers widen it to the
+/// character there, so viewers that need a range show one.
 pub fn diagnostic(file: FileId, span: Span, message: &str) -> Diagnostic {
     let first_line = message.lines().next().unwrap_or(message);
     Diagnostic::new(

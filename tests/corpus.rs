@@ -1,0 +1,167 @@
+//! Runs over the shared corpus of real manifests (`../shared/corpus`): no
+//! panic, every document loaded, no YAML001 on valid YAML, and a per-rule
+//! count of findings to triage. Skips with a note when the corpus is absent.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use tenantlint::engine::{CheckOptions, CheckResult, check};
+
+fn corpus(sub: &str) -> Option<PathBuf> {
+    let p = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../shared/corpus")
+        .join(sub);
+    if p.is_dir() {
+        Some(p)
+    } else {
+        println!("note: {} is absent; skipping", p.display());
+        None
+    }
+}
+
+fn run(path: PathBuf) -> CheckResult {
+    check(&CheckOptions {
+        paths: vec![path],
+        ..CheckOptions::default()
+    })
+    .expect("corpus path exists")
+}
+
+fn per_rule(result: &CheckResult) -> BTreeMap<String, usize> {
+    let mut counts = BTreeMap::new();
+    for d in &result.diagnostics {
+        *counts.entry(d.rule_id.to_string()).or_insert(0) += 1;
+    }
+    counts
+}
+
+/// "YAML documents (non-empty): **6,857**" from the corpus's STATS.md, which
+/// was computed with PyYAML — an independent count.
+fn stats_documents(dir: &Path) -> Option<usize> {
+    let stats = std::fs::read_to_string(dir.join("STATS.md")).ok()?;
+    let line = stats
+        .lines()
+        .find(|l| l.contains("YAML documents (non-empty)"))?;
+    let digits: String = line.chars().filter(char::is_ascii_digit).collect();
+    digits.parse().ok()
+}
+
+#[test]
+fn k8s_corpus_loads_completely() {
+    let Some(dir) = corpus("k8s") else { return };
+    let result = run(dir.clone());
+    let syntax: Vec<String> = result
+        .diagnostics
+        .iter()
+        .filter(|d| d.rule_id == "YAML001")
+        .map(|d| {
+            format!(
+                "{}:{}: {}",
+                result.files[d.file as usize].display, d.span.start.line, d.message
+            )
+        })
+        .collect();
+    // Every file of this corpus re-parses with PyYAML (STATS.md), so none may
+    // be reported as invalid YAML.
+    assert!(
+        syntax.is_empty(),
+        "unexpected YAML001:\n{}",
+        syntax.join("\n")
+    );
+    if let Some(expected) = stats_documents(&dir) {
+        assert_eq!(result.documents, expected, "non-empty documents loaded");
+    }
+    assert!(result.files.len() > 3000);
+    println!("findings per rule over corpus/k8s:");
+    for (rule, n) in per_rule(&result) {
+        println!("  {rule:<9} {n}");
+    }
+}
+
+#[test]
+fn broken_corpus_gives_findings_not_crashes() {
+    let Some(dir) = corpus("k8s-broken") else {
+        return;
+    };
+    let result = run(dir);
+    // Files that are not valid YAML, named with the reason.
+    let invalid = [
+        (
+            "FairwindsOps__polaris/pkg/kube/test_files/test_3/bad.yaml",
+            "a `::::` line is no mapping key",
+        ),
+        (
+            "argoproj__argo-cd/reposerver/repository/testdata/utf-16/utf-16.yaml",
+            "UTF-16 text",
+        ),
+        (
+            "stackrox__kube-linter/pkg/command/lint/testdata/invalid.yaml",
+            "an unclosed `{`",
+        ),
+    ];
+    for (file, reason) in invalid {
+        assert!(
+            result
+                .diagnostics
+                .iter()
+                .any(|d| d.rule_id == "YAML001"
+                    && result.files[d.file as usize].display.ends_with(file)),
+            "{file} ({reason}) should give YAML001"
+        );
+    }
+    // Every other file loads.
+    for f in &result.files {
+        let yaml001 = result
+            .diagnostics
+            .iter()
+            .any(|d| d.rule_id == "YAML001" && d.file == f.id);
+        let expected = invalid.iter().any(|(p, _)| f.display.ends_with(p));
+        assert_eq!(yaml001, expected, "{}", f.display);
+    }
+}
+
+#[test]
+fn mlflow_corpus_loads() {
+    let Some(dir) = corpus("mlflow") else { return };
+    let result = run(dir);
+    assert!(
+        !result.diagnostics.iter().any(|d| d.rule_id == "YAML001"),
+        "the MLflow corpus is valid YAML"
+    );
+    println!("findings per rule over corpus/mlflow:");
+    for (rule, n) in per_rule(&result) {
+        println!("  {rule:<9} {n}");
+    }
+}
+
+#[test]
+fn mlflow_servers_in_the_corpus_are_parsed() {
+    let Some(dir) = corpus("mlflow") else { return };
+    let (inputs, _) = tenantlint::discover::discover(&[dir]).unwrap();
+    let set = tenantlint::engine::load_set(&inputs, &CheckOptions::default());
+    let mut found = Vec::new();
+    for s in &set.index.servers {
+        let obj = &set.index.objects[s.object];
+        let root = s
+            .server
+            .arg("default-artifact-root")
+            .map(|a| a.value.clone());
+        let backend = s.server.arg("backend-store-uri").map(|a| a.value.clone());
+        found.push(format!(
+            "{} root={root:?} backend={backend:?}",
+            set.files[obj.file as usize].display
+        ));
+    }
+    println!("mlflow servers found:\n  {}", found.join("\n  "));
+    // Deployments that run `mlflow server`: as a command list, through `sh -c`.
+    for expected in [
+        "misohu__mlflow-kubernetes-deployment",
+        "caroheymes__mlflow-kubernetes",
+        "DARC7777__mlflow-minio-k8s",
+    ] {
+        assert!(
+            found.iter().any(|f| f.contains(expected)),
+            "no server found in {expected}"
+        );
+    }
+}
