@@ -34,6 +34,11 @@ pub enum Command {
     },
     /// Print a rule's documentation (id or name)
     Explain { rule: String },
+    /// Print a shell completion script: bash, zsh, fish, elvish or powershell
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -130,6 +135,12 @@ pub fn main() -> i32 {
                 EXIT_FAILURE
             }
         },
+        Command::Completions { shell } => {
+            use clap::CommandFactory;
+            let mut cmd = Cli::command();
+            clap_complete::generate(shell, &mut cmd, "tenantlint", &mut std::io::stdout());
+            EXIT_OK
+        }
     }
 }
 

@@ -1,7 +1,10 @@
 //! Report: render findings in the formats of SPEC §3.
 
+pub mod github;
 pub mod human;
 pub mod json;
+pub mod junit;
+pub mod sarif;
 
 use std::io::{self, Write};
 
@@ -14,6 +17,9 @@ pub enum Format {
     Human,
     Concise,
     Json,
+    Sarif,
+    Junit,
+    Github,
 }
 
 /// Rendering options.
@@ -54,6 +60,9 @@ pub fn write_report(
         Format::Human => human::write(out, result, options),
         Format::Concise => write_concise(out, result),
         Format::Json => json::write(out, result),
+        Format::Sarif => sarif::write(out, result),
+        Format::Junit => junit::write(out, result),
+        Format::Github => github::write(out, result, options),
     }
 }
 

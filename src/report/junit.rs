@@ -1,0 +1,105 @@
+//! The `junit` format: JUnit XML for CI test reports (GitLab, Jenkins, …).
+//!
+//! One testsuite per linted file, one failing testcase per finding, and a
+//! passing testcase for a file with no finding, so that the counts a CI shows
+//! ("12 tests, 3 failures") mean files and findings.
+
+use std::collections::HashMap;
+use std::io::{self, Write};
+
+use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestSuite};
+
+use crate::diagnostic::Diagnostic;
+use crate::engine::CheckResult;
+use crate::rules;
+
+/// The name of the passing testcase of a clean file.
+pub const PASSING_CASE: &str = "no findings";
+
+/// `NS003 Pod/tenant1-pod`, or `YAML001 line 3` outside an object. No line
+/// for objects: CI test histories follow a case by name across commits.
+pub fn case_name(d: &Diagnostic) -> String {
+    match &d.object {
+        Some(o) => format!("{} {}/{}", d.rule_id, o.kind, o.name),
+        None => format!("{} line {}", d.rule_id, d.span.start.line),
+    }
+}
+
+fn failure_text(result: &CheckResult, d: &Diagnostic) -> String {
+    let file = &result.files[d.file as usize].display;
+    let mut s = format!(
+        "{file}:{}:{}: {}[{}] {}: {}",
+        d.span.start.line,
+        d.span.start.col,
+        d.severity.as_str(),
+        d.rule_id,
+        d.rule_name,
+        d.message
+    );
+    if let Some(o) = &d.object {
+        let name = match &o.namespace {
+            Some(ns) => format!("{ns}/{}", o.name),
+            None => o.name.clone(),
+        };
+        s.push_str(&format!("\nobject: {} {} {name}", o.api_version, o.kind));
+    }
+    for r in &d.related {
+        s.push_str(&format!(
+            "\nrelated: {}:{}:{}: {}",
+            result.files[r.file as usize].display, r.span.start.line, r.span.start.col, r.message
+        ));
+    }
+    if !d.help.is_empty() {
+        s.push_str(&format!("\nhelp: {}", d.help));
+    }
+    if let Some(rule) = rules::find(&d.rule_id) {
+        s.push_str(&format!("\ndocs: {}", rule.meta.doc_url()));
+    }
+    s
+}
+
+pub fn to_report(result: &CheckResult) -> Report {
+    let mut by_file: Vec<Vec<&Diagnostic>> = vec![Vec::new(); result.files.len()];
+    for d in &result.diagnostics {
+        by_file[d.file as usize].push(d);
+    }
+    let mut report = Report::new("tenantlint");
+    for (file, findings) in result.files.iter().zip(by_file) {
+        let mut suite = TestSuite::new(file.display.as_str());
+        if findings.is_empty() {
+            let mut case = TestCase::new(PASSING_CASE, TestCaseStatus::success());
+            case.set_classname(file.display.as_str());
+            suite.add_test_case(case);
+        }
+        // Two findings of one rule on one object get `#2`, `#3`, … so that
+        // every case name in a suite is unique.
+        let mut seen: HashMap<String, usize> = HashMap::new();
+        for d in findings {
+            let base = case_name(d);
+            let n = seen.entry(base.clone()).or_insert(0);
+            *n += 1;
+            let name = if *n == 1 {
+                base
+            } else {
+                format!("{base} #{n}")
+            };
+            let mut status = TestCaseStatus::non_success(NonSuccessKind::Failure);
+            status
+                .set_message(d.message.as_str())
+                .set_type(d.severity.as_str())
+                .set_description(failure_text(result, d));
+            let mut case = TestCase::new(name, status);
+            case.set_classname(file.display.as_str());
+            suite.add_test_case(case);
+        }
+        report.add_test_suite(suite);
+    }
+    report
+}
+
+pub fn write(out: &mut dyn Write, result: &CheckResult) -> io::Result<()> {
+    // The serializer ends the document with a newline itself.
+    to_report(result)
+        .serialize(&mut *out)
+        .map_err(|e| io::Error::other(e.to_string()))
+}
