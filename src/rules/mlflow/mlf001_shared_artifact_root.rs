@@ -154,12 +154,20 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
         } else {
             "lies inside"
         };
-        let message = match &first.owner {
-            Owner::Server { tenant, .. } => format!(
+        let message = match (&first.owner, r.raw == first.raw) {
+            (Owner::Server { tenant, .. }, true) => format!(
+                "artifact root `{}` is also the artifact root of tenant `{tenant}`",
+                r.raw
+            ),
+            (Owner::Server { tenant, .. }, false) => format!(
                 "artifact root `{}` {relation} the artifact root `{}` of tenant `{tenant}`",
                 r.raw, first.raw
             ),
-            Owner::Experiment { name } => format!(
+            (Owner::Experiment { name }, true) => format!(
+                "artifact location `{}` is also the artifact location of experiment `{name}`",
+                r.raw
+            ),
+            (Owner::Experiment { name }, false) => format!(
                 "artifact location `{}` {relation} the artifact location `{}` of experiment `{name}`",
                 r.raw, first.raw
             ),
