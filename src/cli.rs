@@ -70,7 +70,7 @@ pub struct CheckArgs {
     #[arg(long, value_enum, default_value_t = Format::Human)]
     pub format: Format,
     /// Write the report to FILE instead of stdout
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, short = 'o', value_name = "FILE")]
     pub output: Option<PathBuf>,
     /// Deploy-time namespace for objects without one (as `kubectl -n`)
     #[arg(long, short = 'n', value_name = "NS")]
@@ -209,7 +209,9 @@ fn run_check(args: CheckArgs) -> i32 {
         eprintln!("warning: {}: {}", w.path, w.message);
     }
     let to_terminal = args.output.is_none() && std::io::stdout().is_terminal();
-    let width = terminal_width().unwrap_or(100);
+    // Wrap for a terminal; never wrap in logs and files, where a wrapped
+    // message breaks grep and copy-paste.
+    let width = terminal_width().unwrap_or(if to_terminal { 100 } else { 10_000 });
     let report_options = ReportOptions {
         format: args.format,
         color: use_color(args.color, to_terminal),

@@ -23,10 +23,10 @@ fn expected(case: &Path, rule: &str) -> BTreeSet<(String, u32)> {
     for f in files {
         let text = String::from_utf8_lossy(&std::fs::read(&f).unwrap()).into_owned();
         for (i, line) in text.lines().enumerate() {
-            if let Some((_, ids)) = line.split_once("# expect:") {
-                if ids.split([',', ' ']).any(|id| id.trim() == rule) {
-                    out.insert((f.to_string_lossy().replace('\\', "/"), i as u32 + 1));
-                }
+            if let Some((_, ids)) = line.split_once("# expect:")
+                && ids.split([',', ' ']).any(|id| id.trim() == rule)
+            {
+                out.insert((f.to_string_lossy().replace('\\', "/"), i as u32 + 1));
             }
         }
     }

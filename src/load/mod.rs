@@ -246,10 +246,7 @@ pub fn parse_yaml(file: &SourceFile) -> ParsedYaml {
         root: None,
     };
     let mut doc_index: u32 = 0;
-    loop {
-        let Some(next) = parser.next_event() else {
-            break;
-        };
+    while let Some(next) = parser.next_event() {
         let (event, span) = match next {
             Ok(ev) => ev,
             Err(err) => {
@@ -285,13 +282,11 @@ pub fn parse_yaml(file: &SourceFile) -> ParsedYaml {
                 doc_index += 1;
                 builder.reset();
             }
-            Event::Comment(text, _) => {
-                if text.contains("tenantlint") {
-                    out.comments.push(Comment {
-                        line: span.start.line() as u32,
-                        text: text.trim().to_string(),
-                    });
-                }
+            Event::Comment(text, _) if text.contains("tenantlint") => {
+                out.comments.push(Comment {
+                    line: span.start.line() as u32,
+                    text: text.trim().to_string(),
+                });
             }
             Event::Scalar(value, style, anchor, _tag) => {
                 let style = match style {

@@ -144,8 +144,9 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
 /// One cloud IAM identity on service accounts of different tenants.
 fn cloud_identities(ctx: &Context, out: &mut Vec<Diagnostic>) {
     let index = ctx.index;
-    let mut by_identity: BTreeMap<(&str, &str), Vec<(&crate::model::Object, Span, &str)>> =
-        BTreeMap::new();
+    // (annotation, identity) -> (service account, annotation value span, tenant)
+    type Carriers<'a> = Vec<(&'a crate::model::Object, Span, &'a str)>;
+    let mut by_identity: BTreeMap<(&str, &str), Carriers> = BTreeMap::new();
     for obj in &index.objects {
         let Spec::ServiceAccount(sa) = &obj.spec else {
             continue;
