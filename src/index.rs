@@ -214,7 +214,7 @@ impl Index {
 
     fn index_namespaces(&mut self) {
         for (id, o) in self.objects.iter().enumerate() {
-            if matches!(o.spec, Spec::Namespace)
+            if matches!(o.spec, Spec::Namespace(_))
                 && let Some(name) = &o.name
             {
                 self.namespaces
@@ -228,8 +228,8 @@ impl Index {
             let info = self.namespaces.entry(ns.to_string()).or_default();
             info.users.push(id);
             match o.spec {
-                Spec::ResourceQuota => info.quotas.push(id),
-                Spec::LimitRange => info.limit_ranges.push(id),
+                Spec::ResourceQuota(_) => info.quotas.push(id),
+                Spec::LimitRange(_) => info.limit_ranges.push(id),
                 _ => {}
             }
         }

@@ -113,9 +113,54 @@ pub fn build_object(file: &SourceFile, doc: u32, root: Node) -> Option<Object> {
 
 fn build_spec(root: &Node, kind: &str, group: &str) -> Spec {
     match kind {
-        "Namespace" if group.is_empty() => Spec::Namespace,
-        "ResourceQuota" if group.is_empty() => Spec::ResourceQuota,
-        "LimitRange" if group.is_empty() => Spec::LimitRange,
+        "Namespace" if group.is_empty() => Spec::Namespace(Namespace {
+            labels: root
+                .path(&["metadata", "labels"])
+                .map(|l| {
+                    l.entries()
+                        .iter()
+                        .filter_map(|e| {
+                            Some((e.key.as_str()?.to_string(), e.value.as_str()?.to_string()))
+                        })
+                        .collect()
+                })
+                .unwrap_or_default(),
+        }),
+        "ResourceQuota" if group.is_empty() => {
+            let spec = root.entry("spec");
+            Spec::ResourceQuota(ResourceQuota {
+                hard: quantities(spec.and_then(|s| s.value.get("hard"))),
+                scopes: spec
+                    .and_then(|s| s.value.get("scopes"))
+                    .map(|s| {
+                        s.items()
+                            .iter()
+                            .filter_map(|i| i.as_str().map(str::to_string))
+                            .collect()
+                    })
+                    .unwrap_or_default(),
+                spec_key: spec
+                    .map(|s| s.key.span)
+                    .or_else(|| root.entry("metadata").map(|m| m.key.span))
+                    .unwrap_or(root.span),
+            })
+        }
+        "LimitRange" if group.is_empty() => Spec::LimitRange(LimitRange {
+            limits: root
+                .path(&["spec", "limits"])
+                .map(|l| {
+                    l.items()
+                        .iter()
+                        .map(|item| LimitRangeItem {
+                            kind: item.get_str("type").unwrap_or("").to_string(),
+                            default: quantities(item.get("default")),
+                            default_request: quantities(item.get("defaultRequest")),
+                            max: quantities(item.get("max")),
+                        })
+                        .collect()
+                })
+                .unwrap_or_default(),
+        }),
         "ServiceAccount" if group.is_empty() => Spec::ServiceAccount(service_account(root)),
         _ => match workload_templates(root, kind, group) {
             Some(templates) => Spec::Workload(Workload { templates }),
@@ -264,6 +309,23 @@ fn app_of(labels: Option<&Node>) -> Option<String> {
         .map(str::to_string)
 }
 
+/// A mapping of resource names to quantities.
+fn quantities(node: Option<&Node>) -> Quantities {
+    node.map(|n| {
+        n.entries()
+            .iter()
+            .filter_map(|e| {
+                let v = e.value.as_str()?;
+                Some((
+                    e.key.as_str()?.to_string(),
+                    Spanned::new(v.to_string(), e.value.span),
+                ))
+            })
+            .collect()
+    })
+    .unwrap_or_default()
+}
+
 fn string_list(node: Option<&Node>) -> Vec<Spanned<String>> {
     node.map(|n| {
         n.items()
@@ -312,6 +374,8 @@ fn containers(pod_spec: &Node, spec_path: &[Seg]) -> Vec<Container> {
                 command: string_list(c.get("command")),
                 args: string_list(c.get("args")),
                 env,
+                requests: quantities(c.path(&["resources", "requests"])),
+                limits: quantities(c.path(&["resources", "limits"])),
             });
         }
     }
@@ -338,6 +402,26 @@ mod tests {
         );
         let kinds: Vec<_> = m.objects.iter().map(|o| o.kind.value.clone()).collect();
         assert_eq!(kinds, ["ConfigMap", "Secret"]);
+    }
+
+    #[test]
+    fn quotas_limit_ranges_and_resources() {
+        let m = model(
+            "q.yaml",
+            "apiVersion: v1\nkind: ResourceQuota\nmetadata: {name: q, namespace: a}\nspec:\n  hard:\n    requests.nvidia.com/gpu: \"4\"\n---\napiVersion: v1\nkind: LimitRange\nmetadata: {name: l, namespace: a}\nspec:\n  limits:\n  - type: Container\n    defaultRequest: {cpu: 100m}\n---\napiVersion: v1\nkind: Pod\nmetadata: {name: p, namespace: a}\nspec:\n  containers:\n  - name: c\n    resources: {requests: {cpu: 1}, limits: {memory: 1Gi}}\n",
+        );
+        let Spec::ResourceQuota(q) = &m.objects[0].spec else {
+            panic!()
+        };
+        assert_eq!(q.hard[0].0, "requests.nvidia.com/gpu");
+        assert_eq!(q.hard[0].1.value, "4");
+        let Spec::LimitRange(l) = &m.objects[1].spec else {
+            panic!()
+        };
+        assert_eq!(l.limits[0].default_request[0].0, "cpu");
+        let c = &m.objects[2].workload().unwrap().templates[0].containers[0];
+        assert_eq!(c.requests[0].0, "cpu");
+        assert_eq!(c.limits[0].1.value, "1Gi");
     }
 
     #[test]

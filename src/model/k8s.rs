@@ -75,10 +75,43 @@ pub struct Object {
 pub enum Spec {
     Workload(Workload),
     ServiceAccount(ServiceAccount),
-    Namespace,
-    ResourceQuota,
-    LimitRange,
+    Namespace(Namespace),
+    ResourceQuota(ResourceQuota),
+    LimitRange(LimitRange),
     Other,
+}
+
+/// A resource name with its quantity as written (`requests.cpu: "64"`).
+pub type Quantities = Vec<(String, Spanned<String>)>;
+
+#[derive(Debug)]
+pub struct Namespace {
+    /// `metadata.labels` (the config's `tenant-label` names a tenant through them).
+    pub labels: Vec<(String, String)>,
+}
+
+#[derive(Debug)]
+pub struct ResourceQuota {
+    /// `spec.hard`.
+    pub hard: Quantities,
+    /// `spec.scopes` (a scoped quota caps only some pods).
+    pub scopes: Vec<String>,
+    /// The `spec:` key, or the `metadata:` key when there is no spec.
+    pub spec_key: Span,
+}
+
+#[derive(Debug)]
+pub struct LimitRange {
+    pub limits: Vec<LimitRangeItem>,
+}
+
+#[derive(Debug)]
+pub struct LimitRangeItem {
+    /// `Container`, `Pod` or `PersistentVolumeClaim`.
+    pub kind: String,
+    pub default: Quantities,
+    pub default_request: Quantities,
+    pub max: Quantities,
 }
 
 /// Anything that runs pods: one or more pod templates.
@@ -113,6 +146,9 @@ pub struct Container {
     pub command: Vec<Spanned<String>>,
     pub args: Vec<Spanned<String>>,
     pub env: Vec<EnvVar>,
+    /// `resources.requests` and `resources.limits`.
+    pub requests: Quantities,
+    pub limits: Quantities,
 }
 
 #[derive(Debug)]

@@ -207,6 +207,10 @@ pub fn find_server(
         };
         let (name, inline) = match flag.split_once('=') {
             Some((n, v)) => (n, Some(v)),
+            // Click accepts a short option's value attached: `-p5000`.
+            None if !flag.starts_with('-') && flag.len() > 1 && flag.is_char_boundary(1) => {
+                (&flag[..1], Some(&flag[1..]))
+            }
             None => (flag, None),
         };
         let opt = if let Some(long) = name.strip_prefix('-') {
@@ -295,13 +299,12 @@ fn command_tokens(
     let mut tokens = Vec::new();
     let all: Vec<&Spanned<String>> = container.command.iter().chain(&container.args).collect();
     for item in all {
-        let expanded = expand_vars(&item.value, env);
-        if expanded.contains(char::is_whitespace) {
+        if item.value.contains(char::is_whitespace) {
             // A script (`sh -c "…"`, or one string holding the whole command line).
-            tokens.extend(shell_tokens(file, item, &expanded, env));
+            tokens.extend(shell_tokens(file, item, env));
         } else {
             tokens.push(Token {
-                text: expanded,
+                text: expand_vars(&item.value, env),
                 span: item.span,
             });
         }
@@ -352,18 +355,17 @@ pub fn expand_vars(s: &str, env: &HashMap<&str, &str>) -> String {
 }
 
 /// Split a shell script into words (quotes, backslash-newline continuations,
-/// separators), and place each word on its text in the source when it is
-/// there verbatim, else on the whole script node.
+/// separators), place each word on its text in the source when it is there
+/// verbatim (else on the whole script node), then expand its variables.
 fn shell_tokens(
     file: &SourceFile,
     item: &Spanned<String>,
-    script: &str,
-    _env: &HashMap<&str, &str>,
+    env: &HashMap<&str, &str>,
 ) -> Vec<Token> {
     let src = file.slice(item.span);
     let mut cursor = 0usize;
     let mut out = Vec::new();
-    for word in shell_words(script) {
+    for word in shell_words(&item.value) {
         let span = if word == "\n" {
             item.span
         } else {
@@ -376,7 +378,10 @@ fn shell_tokens(
                 _ => item.span,
             }
         };
-        out.push(Token { text: word, span });
+        out.push(Token {
+            text: expand_vars(&word, env),
+            span,
+        });
     }
     out
 }
@@ -485,6 +490,49 @@ mod tests {
                 "a b"
             ]
         );
+    }
+
+    fn server(yaml: &str) -> (SourceFile, MlflowServer) {
+        let f = SourceFile::new(
+            0,
+            "s.yaml".into(),
+            "s.yaml".into(),
+            crate::source::FileKind::Yaml,
+            yaml.into(),
+        );
+        let parsed = crate::load::parse_yaml(&f);
+        let model = crate::model::build::build_file(&f, parsed.docs);
+        let obj = &model.objects[0];
+        let c = &obj.workload().unwrap().templates[0].containers[0];
+        let s = find_server(&f, obj, 0, 0, c).expect("a server");
+        (f, s)
+    }
+
+    #[test]
+    fn server_flags_parse_like_click() {
+        let (f, s) = server(
+            "kind: Pod\napiVersion: v1\nspec:\n  containers:\n  - name: s\n    command: [python, -m, mlflow, server, -p5000, --host=0.0.0.0, --serve-artifacts, --backend-store-uri, sqlite:///db]\n    env:\n    - {name: MLFLOW_DEFAULT_ARTIFACT_ROOT, value: s3://b/x}\n    - {name: MLFLOW_BACKEND_STORE_URI, value: ignored-because-the-flag-wins}\n",
+        );
+        assert_eq!(s.arg("port").unwrap().value, "5000");
+        assert_eq!(s.arg("host").unwrap().value, "0.0.0.0");
+        assert_eq!(f.slice(s.arg("host").unwrap().span), "0.0.0.0");
+        assert_eq!(s.arg("serve-artifacts").unwrap().value, "true");
+        assert_eq!(s.arg("backend-store-uri").unwrap().value, "sqlite:///db");
+        let root = s.arg("default-artifact-root").unwrap();
+        assert!(root.from_env);
+        assert_eq!(f.slice(root.span), "s3://b/x");
+    }
+
+    #[test]
+    fn server_in_a_shell_script() {
+        let (f, s) = server(
+            "kind: Pod\napiVersion: v1\nspec:\n  containers:\n  - name: s\n    command: [/bin/sh, -c]\n    args:\n    - |\n      pip install boto3 && mlflow db upgrade $DB && \\\n        exec mlflow server --default-artifact-root \"s3://b/$(TEAM)\" --workers 2; echo done\n    env:\n    - {name: TEAM, value: alpha}\n",
+        );
+        let root = s.arg("default-artifact-root").unwrap();
+        assert_eq!(root.value, "s3://b/alpha");
+        assert_eq!(s.arg("workers").unwrap().value, "2");
+        assert_eq!(f.slice(s.span), "server");
+        assert_eq!(f.slice(root.span), "s3://b/$(TEAM)");
     }
 
     #[test]
