@@ -188,6 +188,7 @@ fn run_check(args: CheckArgs) -> i32 {
             .unwrap_or_else(|| "<stdin>".to_string());
         stdin = Some((name, data));
     }
+    let progress = std::sync::Arc::new(engine::Progress::default());
     let options = CheckOptions {
         paths,
         stdin,
@@ -197,8 +198,12 @@ fn run_check(args: CheckArgs) -> i32 {
             ..IndexOptions::default()
         },
         threads: args.threads,
+        progress: Some(progress.clone()),
     };
-    let result = match engine::check(&options) {
+    let progress_line = ProgressLine::start(progress);
+    let result = engine::check(&options);
+    progress_line.stop();
+    let result = match result {
         Ok(r) => r,
         Err(e) => {
             eprintln!("error: {e}");
@@ -245,6 +250,55 @@ fn run_check(args: CheckArgs) -> i32 {
     match threshold {
         Some(t) if result.diagnostics.iter().any(|d| d.severity >= t) => EXIT_FINDINGS,
         _ => EXIT_OK,
+    }
+}
+
+/// On a terminal, a run that takes longer than a second shows progress on stderr.
+struct ProgressLine {
+    done: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl ProgressLine {
+    fn start(progress: std::sync::Arc<engine::Progress>) -> ProgressLine {
+        use std::sync::atomic::{AtomicBool, Ordering::Relaxed};
+        let done = std::sync::Arc::new(AtomicBool::new(false));
+        if !std::io::stderr().is_terminal() {
+            return ProgressLine { done, thread: None };
+        }
+        let flag = done.clone();
+        let thread = std::thread::spawn(move || {
+            let started = Instant::now();
+            let mut shown = false;
+            while !flag.load(Relaxed) {
+                std::thread::sleep(std::time::Duration::from_millis(100));
+                if started.elapsed().as_secs_f64() < 1.0 || flag.load(Relaxed) {
+                    continue;
+                }
+                let (loaded, total) = (progress.loaded.load(Relaxed), progress.total.load(Relaxed));
+                let what = if total > 0 && loaded >= total {
+                    "checking rules"
+                } else {
+                    "loading"
+                };
+                eprint!("\r\x1b[2Ktenantlint: {what} {loaded}/{total} files");
+                shown = true;
+            }
+            if shown {
+                eprint!("\r\x1b[2K");
+            }
+        });
+        ProgressLine {
+            done,
+            thread: Some(thread),
+        }
+    }
+
+    fn stop(self) {
+        self.done.store(true, std::sync::atomic::Ordering::Relaxed);
+        if let Some(t) = self.thread {
+            let _ = t.join();
+        }
     }
 }
 

@@ -68,6 +68,15 @@ pub struct CheckOptions {
     pub index: IndexOptions,
     /// Worker threads; 0 = all cores.
     pub threads: usize,
+    /// Counts files as they are loaded, for a progress display.
+    pub progress: Option<Arc<Progress>>,
+}
+
+/// How far a run has come (read by the CLI's progress line).
+#[derive(Debug, Default)]
+pub struct Progress {
+    pub total: std::sync::atomic::AtomicUsize,
+    pub loaded: std::sync::atomic::AtomicUsize,
 }
 
 /// The result of a run: files (for snippets), findings, counts.
@@ -166,6 +175,10 @@ pub struct LoadedSet {
 
 /// Load: read, decode, parse and model every file in parallel, then index.
 pub fn load_set(inputs: &[Input], options: &CheckOptions) -> LoadedSet {
+    use std::sync::atomic::Ordering::Relaxed;
+    if let Some(p) = &options.progress {
+        p.total.store(inputs.len(), Relaxed);
+    }
     let mut loaded: Vec<Loaded> = inputs
         .par_iter()
         .enumerate()
@@ -176,7 +189,11 @@ pub fn load_set(inputs: &[Input], options: &CheckOptions) -> LoadedSet {
                 }
                 _ => std::fs::read(&input.path),
             };
-            load_one(i as u32, input, bytes)
+            let loaded = load_one(i as u32, input, bytes);
+            if let Some(p) = &options.progress {
+                p.loaded.fetch_add(1, Relaxed);
+            }
+            loaded
         })
         .collect();
     let files: Vec<Arc<SourceFile>> = loaded.iter().map(|l| l.file.clone()).collect();
