@@ -175,6 +175,20 @@ pub struct LoadedSet {
 
 /// Load: read, decode, parse and model every file in parallel, then index.
 pub fn load_set(inputs: &[Input], options: &CheckOptions) -> LoadedSet {
+    load_set_with(inputs, options, |input| match &options.stdin {
+        Some((name, data)) if input.display == *name && input.path.as_os_str() == "-" => {
+            Ok(data.clone())
+        }
+        _ => std::fs::read(&input.path),
+    })
+}
+
+/// [`load_set`] with the bytes of each input supplied by `read`.
+pub fn load_set_with(
+    inputs: &[Input],
+    options: &CheckOptions,
+    read: impl Fn(&Input) -> std::io::Result<Vec<u8>> + Sync,
+) -> LoadedSet {
     use std::sync::atomic::Ordering::Relaxed;
     if let Some(p) = &options.progress {
         p.total.store(inputs.len(), Relaxed);
@@ -183,13 +197,7 @@ pub fn load_set(inputs: &[Input], options: &CheckOptions) -> LoadedSet {
         .par_iter()
         .enumerate()
         .map(|(i, input)| {
-            let bytes = match &options.stdin {
-                Some((name, data)) if input.display == *name && input.path.as_os_str() == "-" => {
-                    Ok(data.clone())
-                }
-                _ => std::fs::read(&input.path),
-            };
-            let loaded = load_one(i as u32, input, bytes);
+            let loaded = load_one(i as u32, input, read(input));
             if let Some(p) = &options.progress {
                 p.loaded.fetch_add(1, Relaxed);
             }
@@ -280,6 +288,34 @@ pub fn with_threads<T: Send>(threads: usize, f: impl FnOnce() -> T + Send) -> T 
         Ok(pool) => pool.install(f),
         Err(_) => f(),
     }
+}
+
+/// Check in-memory files (name, content), as if they had been read from disk.
+/// Used by unit tests, fuzzing and embedding.
+pub fn check_sources(sources: &[(&str, &str)], options: &CheckOptions) -> CheckResult {
+    let mut inputs: Vec<Input> = sources
+        .iter()
+        .map(|(name, _)| Input {
+            display: name.to_string(),
+            path: PathBuf::from(name),
+            kind: if name.ends_with(".ini") {
+                FileKind::AuthIni
+            } else {
+                FileKind::Yaml
+            },
+        })
+        .collect();
+    inputs.sort();
+    let read = |input: &Input| {
+        let (_, text) = sources
+            .iter()
+            .find(|(name, _)| *name == input.display)
+            .expect("every input comes from a source");
+        Ok(text.as_bytes().to_vec())
+    };
+    with_threads(options.threads, || {
+        run_rules(load_set_with(&inputs, options, read), &options.selection)
+    })
 }
 
 /// Run a check over already-discovered inputs.

@@ -136,6 +136,45 @@ pub fn find(key: &str) -> Option<&'static Rule> {
     all().find(|r| r.meta.id.eq_ignore_ascii_case(key) || r.meta.name == key)
 }
 
+/// Unit-test helpers: lint in-memory files with one rule selected.
+#[cfg(test)]
+pub(crate) mod testing {
+    use crate::engine::{CheckOptions, Selection, check_sources};
+
+    /// `(file, line, column, message)` of every finding of `rule`.
+    pub fn lint(rule: &str, files: &[(&str, &str)]) -> Vec<(String, u32, u32, String)> {
+        let options = CheckOptions {
+            selection: Selection {
+                select: vec![rule.to_string()],
+                ignore: vec![],
+            },
+            threads: 1,
+            ..CheckOptions::default()
+        };
+        let result = check_sources(files, &options);
+        result
+            .diagnostics
+            .iter()
+            .map(|d| {
+                (
+                    result.files[d.file as usize].display.clone(),
+                    d.span.start.line,
+                    d.span.start.col,
+                    d.message.clone(),
+                )
+            })
+            .collect()
+    }
+
+    /// `(line, column)` of every finding of `rule` in one file.
+    pub fn positions(rule: &str, text: &str) -> Vec<(u32, u32)> {
+        lint(rule, &[("t.yaml", text)])
+            .into_iter()
+            .map(|(_, l, c, _)| (l, c))
+            .collect()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -200,3 +200,67 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
         out.push(d);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::rules::testing::lint;
+
+    fn server(ns: &str, root: &str) -> String {
+        format!(
+            "apiVersion: apps/v1\nkind: Deployment\nmetadata: {{name: mlflow, namespace: {ns}}}\nspec:\n  template:\n    spec:\n      containers:\n      - name: s\n        args: [mlflow, server, --default-artifact-root, \"{root}\"]\n"
+        )
+    }
+
+    fn experiment(id: &str, location: &str) -> String {
+        format!(
+            "artifact_location: {location}\nexperiment_id: '{id}'\nlifecycle_stage: active\nname: exp-{id}\n"
+        )
+    }
+
+    #[test]
+    fn nested_roots_of_two_tenants() {
+        let a = server("a", "s3://ml/mlruns");
+        let b = server("b", "s3://ml/mlruns/team-b/");
+        let found = lint("MLF001", &[("a.yaml", &a), ("b.yaml", &b)]);
+        assert_eq!(found.len(), 2, "{found:?}");
+        assert!(found[0].3.contains("contains"), "{found:?}");
+        assert!(found[1].3.contains("lies inside"), "{found:?}");
+    }
+
+    #[test]
+    fn sibling_prefixes_same_tenant_and_local_roots_do_not_collide() {
+        let cases = [
+            ("s3://ml/team-a", "s3://ml/team-ab", "b"),
+            ("s3://ml/x", "s3://ml/x", "a"),
+            ("mlflow-artifacts:/", "mlflow-artifacts:/", "b"),
+            ("./mlruns", "./mlruns", "b"),
+        ];
+        for (ra, rb, ns_b) in cases {
+            let found = lint(
+                "MLF001",
+                &[("a.yaml", &server("a", ra)), ("b.yaml", &server(ns_b, rb))],
+            );
+            assert!(found.is_empty(), "{ra} / {rb}: {found:?}");
+        }
+    }
+
+    #[test]
+    fn experiments_sharing_a_location() {
+        let found = lint(
+            "MLF001",
+            &[
+                (
+                    "mlruns/1/meta.yaml",
+                    &experiment("1", "file:///srv/mlruns/1"),
+                ),
+                ("mlruns/2/meta.yaml", &experiment("2", "/srv/mlruns/1/")),
+                (
+                    "mlruns/3/meta.yaml",
+                    &experiment("3", "file:///srv/mlruns/3"),
+                ),
+            ],
+        );
+        let files: Vec<&str> = found.iter().map(|f| f.0.as_str()).collect();
+        assert_eq!(files, ["mlruns/1/meta.yaml", "mlruns/2/meta.yaml"]);
+    }
+}

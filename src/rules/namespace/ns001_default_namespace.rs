@@ -57,3 +57,39 @@ fn check(obj: &Object, _ctx: &Context, out: &mut Vec<Diagnostic>) {
         _ => {}
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::rules::testing::{lint, positions};
+
+    #[test]
+    fn explicit_default() {
+        let text = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n  namespace: default\n";
+        assert_eq!(positions("NS001", text), [(5, 14)]);
+    }
+
+    #[test]
+    fn one_finding_on_a_kustomization_however_many_objects() {
+        let found = lint(
+            "NS001",
+            &[
+                ("k/kustomization.yaml", "namespace: default\n"),
+                (
+                    "k/a.yaml",
+                    "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: b}\n",
+                ),
+            ],
+        );
+        assert_eq!(found.len(), 1);
+        assert_eq!(
+            (found[0].0.as_str(), found[0].1),
+            ("k/kustomization.yaml", 1)
+        );
+    }
+
+    #[test]
+    fn tenant_and_cluster_scoped_objects_are_fine() {
+        let text = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a, namespace: team-a}\n---\napiVersion: v1\nkind: Namespace\nmetadata: {name: default}\n";
+        assert!(positions("NS001", text).is_empty());
+    }
+}

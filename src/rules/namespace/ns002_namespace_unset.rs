@@ -52,3 +52,38 @@ fn check(obj: &Object, _ctx: &Context, out: &mut Vec<Diagnostic>) {
         .help("set `metadata.namespace` to the tenant's namespace, or lint with `--namespace`"),
     );
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::rules::testing::{lint, positions};
+
+    #[test]
+    fn flags_the_metadata_key() {
+        let text = "apiVersion: v1\nkind: Service\nmetadata:\n  name: api\n";
+        assert_eq!(positions("NS002", text), [(3, 1)]);
+    }
+
+    #[test]
+    fn crd_scope_from_the_set() {
+        let crd = "apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata: {name: widgets.example.com}\nspec:\n  scope: Namespaced\n  names: {kind: Widget}\n---\napiVersion: example.com/v1\nkind: Widget\nmetadata: {name: w}\n";
+        assert_eq!(positions("NS002", crd), [(10, 1)]);
+        // Without its CRD, the scope of `Widget` is unknown: no finding.
+        let bare = "apiVersion: example.com/v1\nkind: Widget\nmetadata: {name: w}\n";
+        assert!(positions("NS002", bare).is_empty());
+    }
+
+    #[test]
+    fn kustomize_namespace_counts() {
+        let found = lint(
+            "NS002",
+            &[
+                ("app/kustomization.yaml", "namespace: team-a\n"),
+                (
+                    "app/base/svc.yaml",
+                    "apiVersion: v1\nkind: Service\nmetadata: {name: api}\n",
+                ),
+            ],
+        );
+        assert!(found.is_empty(), "{found:?}");
+    }
+}

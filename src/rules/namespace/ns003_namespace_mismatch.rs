@@ -109,3 +109,48 @@ fn check(obj: &Object, ctx: &Context, out: &mut Vec<Diagnostic>) {
         );
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::rules::testing::{lint, positions};
+
+    const NS: &str = "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: tenant1\n---\n";
+
+    #[test]
+    fn against_the_files_only_namespace() {
+        let text =
+            format!("{NS}apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n  namespace: tenant2\n");
+        assert_eq!(positions("NS003", &text), [(10, 14)]);
+        let same =
+            format!("{NS}apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n  namespace: tenant1\n");
+        assert!(positions("NS003", &same).is_empty());
+    }
+
+    #[test]
+    fn against_the_kustomization() {
+        let found = lint(
+            "NS003",
+            &[
+                ("t/kustomization.yaml", "namespace: team-a\n"),
+                (
+                    "t/cm.yaml",
+                    "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n  namespace: team-b\n",
+                ),
+            ],
+        );
+        assert_eq!(found.len(), 1);
+        assert!(found[0].3.contains("overrides it"), "{found:?}");
+    }
+
+    #[test]
+    fn roles_in_platform_namespaces_are_not_slips() {
+        let text = format!(
+            "{NS}apiVersion: rbac.authorization.k8s.io/v1\nkind: RoleBinding\nmetadata:\n  name: r\n  namespace: kube-system\n"
+        );
+        assert!(positions("NS003", &text).is_empty());
+        let pod = format!(
+            "{NS}apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n  namespace: kube-system\n"
+        );
+        assert_eq!(positions("NS003", &pod).len(), 1);
+    }
+}

@@ -59,3 +59,45 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
         out.push(d);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::rules::testing::{lint, positions};
+
+    #[test]
+    fn once_per_namespace_on_its_declaration() {
+        let text = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a, namespace: t}\n---\napiVersion: v1\nkind: Namespace\nmetadata:\n  name: t\n";
+        assert_eq!(positions("QUOTA001", text), [(8, 9)]);
+    }
+
+    #[test]
+    fn else_on_the_first_user_by_path_then_line() {
+        let cm = |name: &str| {
+            format!("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {name}\n  namespace: t\n")
+        };
+        let found = lint("QUOTA001", &[("b.yaml", &cm("b")), ("a.yaml", &cm("a"))]);
+        assert_eq!(found.len(), 1);
+        assert_eq!(
+            (found[0].0.as_str(), found[0].1, found[0].2),
+            ("a.yaml", 5, 14)
+        );
+    }
+
+    #[test]
+    fn a_quota_anywhere_in_the_set_counts() {
+        let found = lint(
+            "QUOTA001",
+            &[
+                (
+                    "ns.yaml",
+                    "apiVersion: v1\nkind: Namespace\nmetadata: {name: t}\n",
+                ),
+                (
+                    "q.yaml",
+                    "apiVersion: v1\nkind: ResourceQuota\nmetadata: {name: q, namespace: t}\nspec: {hard: {pods: \"10\"}}\n",
+                ),
+            ],
+        );
+        assert!(found.is_empty());
+    }
+}

@@ -192,3 +192,50 @@ fn cloud_identities(ctx: &Context, out: &mut Vec<Diagnostic>) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::rules::testing::positions;
+
+    fn deployment(name: &str, app: &str, ns: &str, sa: &str) -> String {
+        format!(
+            "apiVersion: apps/v1\nkind: Deployment\nmetadata: {{name: {name}, namespace: {ns}}}\nspec:\n  template:\n    metadata: {{labels: {{app: {app}}}}}\n    spec:\n      serviceAccountName: {sa}\n      containers: [{{name: c, image: i}}]\n---\n"
+        )
+    }
+
+    #[test]
+    fn every_use_by_different_applications() {
+        let text = deployment("a", "a", "t", "shared") + &deployment("b", "b", "t", "shared");
+        assert_eq!(positions("SA001", &text), [(8, 27), (18, 27)]);
+    }
+
+    #[test]
+    fn one_application_other_namespaces_and_default_are_fine() {
+        let same_app = deployment("a", "x", "t", "sa") + &deployment("b", "x", "t", "sa");
+        assert!(positions("SA001", &same_app).is_empty());
+        let other_ns = deployment("a", "a", "t1", "sa") + &deployment("b", "b", "t2", "sa");
+        assert!(positions("SA001", &other_ns).is_empty());
+        let default = deployment("a", "a", "t", "default") + &deployment("b", "b", "t", "default");
+        assert!(positions("SA001", &default).is_empty());
+    }
+
+    #[test]
+    fn one_object_given_twice_is_not_two_applications() {
+        let text = deployment("a", "a", "t", "sa") + &deployment("a", "renamed", "t", "sa");
+        assert!(positions("SA001", &text).is_empty());
+    }
+
+    #[test]
+    fn cloud_identity_across_tenants() {
+        let sa = |ns: &str| {
+            format!(
+                "apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: s\n  namespace: {ns}\n  annotations:\n    iam.gke.io/gcp-service-account: ml@proj.iam.gserviceaccount.com\n---\n"
+            )
+        };
+        assert_eq!(
+            positions("SA001", &(sa("a") + &sa("b"))),
+            [(7, 37), (15, 37)]
+        );
+        assert!(positions("SA001", &(sa("a") + &sa("kube-system"))).is_empty());
+    }
+}

@@ -69,3 +69,26 @@ fn check(obj: &Object, ctx: &Context, out: &mut Vec<Diagnostic>) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::rules::testing::positions;
+
+    #[test]
+    fn omitted_on_the_pod_spec_key_explicit_on_the_value() {
+        let text = "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: d, namespace: t}\nspec:\n  template:\n    spec:\n      containers: [{name: c, image: i}]\n---\napiVersion: v1\nkind: Pod\nmetadata: {name: p, namespace: t}\nspec:\n  serviceAccountName: default\n  containers: [{name: c, image: i}]\n";
+        assert_eq!(positions("SA002", text), [(6, 5), (13, 23)]);
+    }
+
+    #[test]
+    fn every_replica_role_of_a_training_job() {
+        let text = "apiVersion: kubeflow.org/v1\nkind: TFJob\nmetadata: {name: j, namespace: t}\nspec:\n  tfReplicaSpecs:\n    Chief:\n      template:\n        spec:\n          serviceAccountName: trainer\n          containers: [{name: c, image: i}]\n    Worker:\n      template:\n        spec:\n          containers: [{name: c, image: i}]\n";
+        assert_eq!(positions("SA002", text), [(13, 9)]);
+    }
+
+    #[test]
+    fn platform_and_default_namespaces_are_skipped() {
+        let text = "apiVersion: v1\nkind: Pod\nmetadata: {name: p, namespace: kube-system}\nspec:\n  containers: [{name: c, image: i}]\n---\napiVersion: v1\nkind: Pod\nmetadata: {name: p, namespace: default}\nspec:\n  containers: [{name: c, image: i}]\n";
+        assert!(positions("SA002", text).is_empty());
+    }
+}

@@ -45,3 +45,28 @@ pub fn diagnostic(file: FileId, span: Span, message: &str) -> Diagnostic {
     )
     .help("fix the syntax at this position; the rest of this document was not checked")
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::rules::testing::{lint, positions};
+
+    #[test]
+    fn reports_the_parser_position_and_keeps_other_documents() {
+        let text =
+            "a: 1\n---\nb: {c: 1\n---\napiVersion: v1\nkind: Namespace\nmetadata: {name: x}\n";
+        assert_eq!(positions("YAML001", text), [(3, 4)]);
+        // The third document still loads: its namespace is seen by other rules.
+        assert_eq!(lint("QUOTA001", &[("t.yaml", text)]).len(), 1);
+    }
+
+    #[test]
+    fn non_text_files() {
+        let found = lint("YAML001", &[("bin.yaml", "\u{0}\u{1}\u{2}")]);
+        assert!(found[0].3.contains("binary"), "{found:?}");
+    }
+
+    #[test]
+    fn valid_yaml_is_silent() {
+        assert!(positions("YAML001", "a: [1, 2]\nb: |\n  text\n---\n- x\n").is_empty());
+    }
+}

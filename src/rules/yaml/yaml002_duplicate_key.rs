@@ -37,3 +37,26 @@ pub fn diagnostic(file: FileId, span: Span, key: &str, first: Span) -> Diagnosti
     .help(format!("remove one of the `{key}` keys"))
     .related(file, first, format!("`{key}` is first given here"))
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::rules::testing::positions;
+
+    #[test]
+    fn flags_the_later_key() {
+        let text = "metadata:\n  name: a\n  namespace: x\n  namespace: y\n";
+        assert_eq!(positions("YAML002", text), [(4, 3)]);
+    }
+
+    #[test]
+    fn flow_mappings_and_nested_levels() {
+        assert_eq!(positions("YAML002", "m: {a: 1, b: 2, a: 3}\n"), [(1, 17)]);
+        assert!(positions("YAML002", "a: {x: 1}\nb: {x: 1}\n").is_empty());
+    }
+
+    #[test]
+    fn merge_keys_are_not_duplicates() {
+        let text = "base: &b {x: 1}\nother: &o {y: 1}\nm:\n  <<: *b\n  <<: *o\n  x: 2\n";
+        assert!(positions("YAML002", text).is_empty());
+    }
+}
