@@ -52,15 +52,38 @@ pub fn classify(path: &Path) -> Option<FileKind> {
 }
 
 /// An `.ini` file is an MLflow auth config when it has the `[mlflow]` section.
+/// Only the first 4 KiB are read: a huge `.ini` costs no more than a small one.
 fn is_mlflow_auth_ini(path: &Path) -> bool {
-    std::fs::read(path)
-        .map(|b| {
-            let head = &b[..b.len().min(4096)];
-            String::from_utf8_lossy(head)
+    use std::io::Read;
+    let mut head = Vec::with_capacity(4096);
+    std::fs::File::open(path)
+        .and_then(|f| f.take(4096).read_to_end(&mut head))
+        .map(|_| {
+            String::from_utf8_lossy(&head)
                 .lines()
                 .any(|l| l.trim() == "[mlflow]")
         })
         .unwrap_or(false)
+}
+
+/// What a path that is neither a file nor a directory is, for messages.
+fn special_file_kind(meta: &std::fs::Metadata) -> &'static str {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        let t = meta.file_type();
+        if t.is_fifo() {
+            return "a FIFO";
+        }
+        if t.is_socket() {
+            return "a socket";
+        }
+        if t.is_char_device() || t.is_block_device() {
+            return "a device";
+        }
+    }
+    let _ = meta;
+    "a special file"
 }
 
 fn display_path(path: &Path) -> String {
@@ -87,6 +110,16 @@ pub fn discover(paths: &[PathBuf]) -> Result<(Vec<Input>, Vec<WalkWarning>), Dis
                 display: display_path(root),
                 path: root.clone(),
                 kind: FileKind::Yaml,
+            }),
+            // A FIFO, socket or device given by name: reading it could block
+            // forever (a FIFO without a writer) or never end (`/dev/zero`).
+            // Pipes go through `-` (stdin), which is read once up front.
+            Ok(m) if !m.is_dir() && !m.is_file() => warnings.push(WalkWarning {
+                path: display_path(root),
+                message: format!(
+                    "not a regular file ({}); skipped. To lint a pipe, send it to stdin: `... | tenantlint check -`",
+                    special_file_kind(&m)
+                ),
             }),
             Ok(m) if !m.is_dir() => {
                 let kind = classify(root).unwrap_or(FileKind::Yaml);
