@@ -26,6 +26,9 @@ pub struct Document {
 #[derive(Clone, Debug)]
 pub struct Comment {
     pub line: u32,
+    /// The whole comment, `#` included.
+    pub span: Span,
+    /// The text after `#`, trimmed.
     pub text: String,
 }
 
@@ -292,6 +295,7 @@ pub fn parse_yaml(file: &SourceFile) -> ParsedYaml {
             Event::Comment(text, _) if text.contains("tenantlint") => {
                 out.comments.push(Comment {
                     line: span.start.line() as u32,
+                    span: span_of(&span),
                     text: text.trim().to_string(),
                 });
             }
