@@ -76,7 +76,7 @@ pub fn decode(bytes: &[u8]) -> (String, Option<(usize, String)>) {
         );
     }
     match std::str::from_utf8(bytes) {
-        Ok(s) => (s.to_string(), None),
+        Ok(s) => (normalize_lone_cr(s), None),
         Err(e) => {
             let at = e.valid_up_to();
             (
@@ -88,6 +88,25 @@ pub fn decode(bytes: &[u8]) -> (String, Option<(usize, String)>) {
             )
         }
     }
+}
+
+/// YAML also ends lines with a lone `\r` (classic Mac OS), but our line
+/// index counts `\n` only: a finding would show line 5 in text reports and
+/// line 1 in its snippet. A lone `\r` is turned into `\n`, which is the same
+/// line break to YAML and keeps every byte offset; `\r\n` is left alone.
+fn normalize_lone_cr(s: &str) -> String {
+    let bytes = s.as_bytes();
+    if !bytes.contains(&b'\r') {
+        return s.to_string();
+    }
+    let mut out = bytes.to_vec();
+    for i in 0..out.len() {
+        if out[i] == b'\r' && out.get(i + 1) != Some(&b'\n') {
+            out[i] = b'\n';
+        }
+    }
+    // Swapping one ASCII byte for another keeps the text valid UTF-8.
+    String::from_utf8(out).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
 }
 
 fn pos(m: &Marker) -> Pos {
@@ -513,5 +532,7 @@ mod tests {
         let (t, p) = decode(b"\xEF\xBB\xBFa: 1\n");
         assert!(p.is_none());
         assert_eq!(t, "a: 1\n");
+        let (t, _) = decode(b"a: 1\rb: 2\r\nc: 3\r");
+        assert_eq!(t, "a: 1\nb: 2\r\nc: 3\n");
     }
 }
