@@ -6,6 +6,7 @@ use std::time::Instant;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
+use crate::config::{self, Config};
 use crate::diagnostic::Severity;
 use crate::engine::{self, CheckOptions, Selection};
 use crate::index::IndexOptions;
@@ -34,6 +35,12 @@ pub enum Command {
     },
     /// Print a rule's documentation (id or name)
     Explain { rule: String },
+    /// Write a commented starter `.tenantlint.yaml` in the current directory
+    Init {
+        /// Overwrite an existing file
+        #[arg(long)]
+        force: bool,
+    },
     /// Print a shell completion script: bash, zsh, fish, elvish or powershell
     Completions {
         #[arg(value_enum)]
@@ -84,9 +91,12 @@ pub struct CheckArgs {
     /// Rules to skip: ids, names, id prefixes or categories (comma list)
     #[arg(long, value_delimiter = ',', value_name = "RULES")]
     pub ignore: Vec<String>,
-    /// Lowest severity that makes the exit code 1
-    #[arg(long, value_enum, default_value_t = FailOn::Error)]
-    pub fail_on: FailOn,
+    /// Lowest severity that makes the exit code 1 [default: error]
+    #[arg(long, value_enum)]
+    pub fail_on: Option<FailOn>,
+    /// Config file (default: the nearest `.tenantlint.yaml` from the current directory upward)
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
     /// Colored output
     #[arg(long, value_enum, default_value_t = Color::Auto)]
     pub color: Color,
@@ -135,6 +145,7 @@ pub fn main() -> i32 {
                 EXIT_FAILURE
             }
         },
+        Command::Init { force } => init(force),
         Command::Completions { shell } => {
             use clap::CommandFactory;
             let mut cmd = Cli::command();
@@ -161,12 +172,97 @@ fn use_color(choice: Color, to_terminal: bool) -> bool {
     }
 }
 
+fn init(force: bool) -> i32 {
+    let path = PathBuf::from(config::FILE_NAME);
+    if path.exists() && !force {
+        eprintln!(
+            "error: `{}` already exists; pass --force to overwrite it",
+            config::FILE_NAME
+        );
+        return EXIT_FAILURE;
+    }
+    match std::fs::write(&path, config::STARTER) {
+        Ok(()) => {
+            eprintln!("wrote {}", config::FILE_NAME);
+            EXIT_OK
+        }
+        Err(e) => {
+            eprintln!("error: cannot write `{}`: {e}", config::FILE_NAME);
+            EXIT_FAILURE
+        }
+    }
+}
+
+/// The configuration: `--config FILE`, else the nearest `.tenantlint.yaml`.
+fn load_config(args: &CheckArgs) -> Result<Config, config::ConfigError> {
+    let path = match &args.config {
+        Some(p) => Some(p.clone()),
+        None => std::env::current_dir()
+            .ok()
+            .and_then(|d| config::discover(&d)),
+    };
+    match path {
+        Some(p) => Config::load(&p),
+        None => Ok(Config {
+            root: config::absolute(std::path::Path::new(".")),
+            ..Config::default()
+        }),
+    }
+}
+
+fn print_config_error(e: &config::ConfigError) {
+    let handler = miette::GraphicalReportHandler::new_themed(
+        if use_color(Color::Auto, std::io::stderr().is_terminal()) {
+            miette::GraphicalTheme::unicode()
+        } else {
+            miette::GraphicalTheme::unicode_nocolor()
+        },
+    );
+    let mut out = String::new();
+    if e.file.is_some() && handler.render_report(&mut out, e).is_ok() {
+        eprint!("{out}");
+    } else {
+        eprintln!("error: {e}");
+    }
+}
+
 fn run_check(args: CheckArgs) -> i32 {
     let started = Instant::now();
-    let selection = Selection {
-        select: args.select.clone(),
-        ignore: args.ignore.clone(),
+    let config = match load_config(&args) {
+        Ok(c) => c,
+        Err(e) => {
+            print_config_error(&e);
+            return EXIT_FAILURE;
+        }
     };
+    if !config.policies.is_empty() {
+        eprintln!(
+            "warning: `policies:` in the config is not supported by this version of tenantlint; ignored"
+        );
+    }
+    // Command-line options override the file.
+    let selection = Selection {
+        select: if args.select.is_empty() {
+            config.select.clone().unwrap_or_default()
+        } else {
+            args.select.clone()
+        },
+        ignore: if args.ignore.is_empty() {
+            config.ignore.clone()
+        } else {
+            args.ignore.clone()
+        },
+    };
+    let fail_on = args
+        .fail_on
+        .or(match config.fail_on {
+            Some(config::FailOn::Error) => Some(FailOn::Error),
+            Some(config::FailOn::Warning) => Some(FailOn::Warning),
+            Some(config::FailOn::Info) => Some(FailOn::Info),
+            Some(config::FailOn::Never) => Some(FailOn::Never),
+            None => None,
+        })
+        .unwrap_or(FailOn::Error);
     if let Err(e) = selection.validate() {
         eprintln!("error: {e}");
         return EXIT_FAILURE;
@@ -199,6 +295,7 @@ fn run_check(args: CheckArgs) -> i32 {
         },
         threads: args.threads,
         progress: Some(progress.clone()),
+        config: std::sync::Arc::new(config),
     };
     let progress_line = ProgressLine::start(progress);
     let result = engine::check(&options);
@@ -241,7 +338,7 @@ fn run_check(args: CheckArgs) -> i32 {
         eprintln!("error: cannot write the report: {e}");
         return EXIT_FAILURE;
     }
-    let threshold = match args.fail_on {
+    let threshold = match fail_on {
         FailOn::Error => Some(Severity::Error),
         FailOn::Warning => Some(Severity::Warning),
         FailOn::Info => Some(Severity::Info),

@@ -64,6 +64,15 @@ pub struct Related {
     pub message: String,
 }
 
+/// Why a finding is hidden.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SuppressedBy {
+    /// `true` for a comment or annotation in the linted files (SARIF
+    /// `inSource`), `false` for a baseline file (`external`).
+    pub in_source: bool,
+    pub justification: Option<String>,
+}
+
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Diagnostic {
     pub rule_id: Cow<'static, str>,
@@ -75,6 +84,8 @@ pub struct Diagnostic {
     pub span: Span,
     pub object: Option<ObjectRef>,
     pub related: Vec<Related>,
+    /// Set on findings that a suppression or the baseline hides.
+    pub suppressed_by: Option<SuppressedBy>,
 }
 
 impl Diagnostic {
@@ -96,6 +107,7 @@ impl Diagnostic {
             span,
             object: None,
             related: Vec::new(),
+            suppressed_by: None,
         }
     }
 

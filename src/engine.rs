@@ -5,6 +5,7 @@ use std::sync::Arc;
 
 use rayon::prelude::*;
 
+use crate::config::Config;
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::discover::{Input, WalkWarning};
 use crate::index::{Index, IndexOptions};
@@ -13,6 +14,7 @@ use crate::model::FileModel;
 use crate::model::build::build_file;
 use crate::rules::{self, Check, Context, Rule};
 use crate::source::{FileKind, SourceFile, Span};
+use crate::suppress::{self, Suppression};
 
 /// Which rules run, and at what severity.
 #[derive(Clone, Debug, Default)]
@@ -70,6 +72,8 @@ pub struct CheckOptions {
     pub threads: usize,
     /// Counts files as they are loaded, for a progress display.
     pub progress: Option<Arc<Progress>>,
+    /// The configuration (`.tenantlint.yaml`), or the defaults.
+    pub config: Arc<Config>,
 }
 
 /// How far a run has come (read by the CLI's progress line).
@@ -83,6 +87,9 @@ pub struct Progress {
 pub struct CheckResult {
     pub files: Vec<Arc<SourceFile>>,
     pub diagnostics: Vec<Diagnostic>,
+    /// Findings hidden by a suppression comment or annotation (SARIF lists
+    /// them with `suppressions`; other formats leave them out).
+    pub suppressed: Vec<Diagnostic>,
     pub documents: usize,
     pub objects: usize,
     pub warnings: Vec<WalkWarning>,
@@ -102,6 +109,7 @@ struct Loaded {
     file: Arc<SourceFile>,
     problems: Vec<LoadProblem>,
     model: FileModel,
+    suppressions: Vec<Suppression>,
 }
 
 fn load_one(id: u32, input: &Input, bytes: std::io::Result<Vec<u8>>) -> Loaded {
@@ -125,21 +133,25 @@ fn load_one(id: u32, input: &Input, bytes: std::io::Result<Vec<u8>>) -> Loaded {
                 message,
             }],
             model: FileModel::default(),
+            suppressions: Vec::new(),
         };
     }
-    let (problems, model) = match file.kind {
+    let (problems, model, suppressions) = match file.kind {
         FileKind::Yaml => {
             let parsed = load::parse_yaml(&file);
+            let doc_starts: Vec<u32> = parsed.docs.iter().map(|d| d.root.span.start.line).collect();
+            let suppressions = suppress::from_comments(&file, &parsed.comments, &doc_starts);
             let model = build_file(&file, parsed.docs);
-            (parsed.problems, model)
+            (parsed.problems, model, suppressions)
         }
         // Auth configs are read by the MLflow rules that check them.
-        FileKind::AuthIni => (Vec::new(), FileModel::default()),
+        FileKind::AuthIni => (Vec::new(), FileModel::default(), Vec::new()),
     };
     Loaded {
         file: Arc::new(file),
         problems,
         model,
+        suppressions,
     }
 }
 
@@ -171,6 +183,9 @@ pub struct LoadedSet {
     pub files: Vec<Arc<SourceFile>>,
     pub load_diagnostics: Vec<Diagnostic>,
     pub index: Index,
+    /// Suppression comments of every file.
+    pub suppressions: Vec<Suppression>,
+    pub config: Arc<Config>,
 }
 
 /// Load: read, decode, parse and model every file in parallel, then index.
@@ -207,7 +222,9 @@ pub fn load_set_with(
     let files: Vec<Arc<SourceFile>> = loaded.iter().map(|l| l.file.clone()).collect();
     let mut load_diagnostics: Vec<Diagnostic> = Vec::new();
     let mut models = Vec::with_capacity(loaded.len());
+    let mut suppressions = Vec::new();
     for l in loaded.iter_mut() {
+        suppressions.append(&mut l.suppressions);
         let file = &l.file;
         load_diagnostics.extend(
             std::mem::take(&mut l.problems)
@@ -217,11 +234,18 @@ pub fn load_set_with(
         models.push(std::mem::take(&mut l.model));
     }
     drop(loaded);
-    let index = Index::build(&files, models, &options.index);
+    let mut index_options = options.index.clone();
+    index_options.tenancy = crate::index::Tenancy::from_config(&options.config);
+    if index_options.deploy_namespace.is_none() {
+        index_options.deploy_namespace = options.config.namespace.clone();
+    }
+    let index = Index::build(&files, models, &index_options);
     LoadedSet {
         files,
         load_diagnostics,
         index,
+        suppressions,
+        config: options.config.clone(),
     }
 }
 
@@ -232,13 +256,19 @@ pub fn run_rules(set: LoadedSet, selection: &Selection) -> CheckResult {
         files,
         mut load_diagnostics,
         index,
+        mut suppressions,
+        config,
     } = set;
     let ctx = Context {
         index: &index,
         files: &files,
+        config: &config,
     };
-    let enabled: Vec<&Rule> = rules::all().filter(|r| selection.enabled(r)).collect();
-    load_diagnostics.retain(|d| enabled.iter().any(|r| r.meta.id == d.rule_id));
+    let enabled: Vec<&Rule> = rules::all()
+        .filter(|r| selection.enabled(r) && config.severity(r.meta.id) != Some(None))
+        .collect();
+    let enabled_ids: Vec<&str> = enabled.iter().map(|r| r.meta.id).collect();
+    load_diagnostics.retain(|d| enabled_ids.contains(&&*d.rule_id));
     let mut diagnostics = load_diagnostics;
 
     let object_checks: Vec<_> = enabled
@@ -272,12 +302,36 @@ pub fn run_rules(set: LoadedSet, selection: &Selection) -> CheckResult {
         .collect();
     diagnostics.extend(set);
 
+    // `per-path-ignores` of the config.
+    if !config.per_path_ignores.is_empty() {
+        diagnostics.retain(|d| {
+            let ignored = config.ignored_for(&files[d.file as usize].path);
+            !ignored
+                .iter()
+                .any(|sel| rules::find(&d.rule_id).is_some_and(|r| selector_matches(sel, r)))
+        });
+    }
+    // Suppression comments and annotations, then their own findings.
+    suppressions.extend(suppress::from_annotations(&index));
+    let (mut diagnostics, mut suppressed) = suppress::apply(diagnostics, &mut suppressions);
+    diagnostics.extend(suppress::lint_findings(&suppressions, &enabled_ids));
+    // Severities configured per rule.
+    if !config.rules.is_empty() {
+        for d in diagnostics.iter_mut().chain(suppressed.iter_mut()) {
+            if let Some(Some(severity)) = config.severity(&d.rule_id) {
+                d.severity = severity;
+            }
+        }
+    }
+
     sort_diagnostics(&mut diagnostics, &files);
+    sort_diagnostics(&mut suppressed, &files);
     CheckResult {
         documents: index.documents,
         objects: index.objects.len(),
         files,
         diagnostics,
+        suppressed,
         warnings: Vec::new(),
     }
 }
@@ -367,7 +421,13 @@ pub fn check(options: &CheckOptions) -> Result<CheckResult, crate::discover::Dis
     } else {
         crate::discover::discover(&paths)?
     };
-    inputs.extend(found);
+    // `exclude:` of the config applies to files found by walking, not to
+    // files named on the command line.
+    inputs.extend(
+        found
+            .into_iter()
+            .filter(|i| !options.config.is_excluded(&i.path) || options.paths.contains(&i.path)),
+    );
     inputs.sort();
     let mut result = check_inputs(&inputs, options);
     result.warnings = warnings;

@@ -17,32 +17,71 @@ pub type ObjId = usize;
 /// Namespaces that belong to no tenant (SPEC §4, tenancy model).
 pub const PLATFORM_NAMESPACES: &[&str] = &["kube-system", "kube-public", "kube-node-lease"];
 
-/// Who owns which namespace.
+/// Who owns which namespace (SPEC §4, tenancy model).
 #[derive(Debug, Clone)]
 pub struct Tenancy {
     platform: Vec<String>,
+    /// Config `tenants:`: tenant → namespace globs, first match wins.
+    tenant_globs: Vec<(String, crate::config::Globs)>,
+    /// Config `tenant-label:`: a Namespace label naming the tenant.
+    tenant_label: Option<String>,
+    /// Namespace → tenant, read from that label on the set's Namespace objects.
+    by_label: HashMap<String, String>,
 }
 
 impl Default for Tenancy {
     fn default() -> Self {
         Tenancy {
             platform: PLATFORM_NAMESPACES.iter().map(|s| s.to_string()).collect(),
+            tenant_globs: Vec::new(),
+            tenant_label: None,
+            by_label: HashMap::new(),
         }
     }
 }
 
 impl Tenancy {
+    /// The tenancy a configuration describes.
+    pub fn from_config(config: &crate::config::Config) -> Tenancy {
+        let mut t = Tenancy::default();
+        t.platform
+            .extend(config.platform_namespaces.iter().cloned());
+        t.tenant_globs = config.tenants.clone();
+        t.tenant_label = config.tenant_label.clone();
+        t
+    }
+
     pub fn is_platform(&self, ns: &str) -> bool {
         self.platform.iter().any(|p| p == ns)
     }
 
-    /// The tenant that owns `ns`: by default each namespace is its own
-    /// tenant; platform namespaces and `default` belong to none.
-    pub fn tenant_of<'a>(&self, ns: &'a str) -> Option<&'a str> {
+    /// The tenant that owns `ns`: the tenant its Namespace's tenant label
+    /// names, else the first `tenants:` glob it matches, else the namespace
+    /// itself. Platform namespaces and `default` belong to none.
+    pub fn tenant_of<'a>(&'a self, ns: &'a str) -> Option<&'a str> {
         if ns == "default" || self.is_platform(ns) {
-            None
-        } else {
-            Some(ns)
+            return None;
+        }
+        if let Some(t) = self.by_label.get(ns) {
+            return Some(t);
+        }
+        if let Some((tenant, _)) = self.tenant_globs.iter().find(|(_, g)| g.is_match(ns)) {
+            return Some(tenant);
+        }
+        Some(ns)
+    }
+
+    /// Read the tenant label of the set's Namespace objects.
+    fn learn_labels(&mut self, objects: &[Object]) {
+        let Some(label) = &self.tenant_label else {
+            return;
+        };
+        for o in objects {
+            if let (Spec::Namespace(ns), Some(name)) = (&o.spec, &o.name)
+                && let Some((_, tenant)) = ns.labels.iter().find(|(k, _)| k == label)
+            {
+                self.by_label.insert(name.value.clone(), tenant.clone());
+            }
         }
     }
 
@@ -119,6 +158,7 @@ impl Index {
                 }
             }
         }
+        index.tenancy.learn_labels(&index.objects);
         index.resolve_scopes();
         index.resolve_namespaces(options.deploy_namespace.as_deref());
         index.index_namespaces();

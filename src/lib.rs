@@ -5,6 +5,7 @@
 //! [`rules`] → [`report`], driven by [`engine`].
 
 pub mod cli;
+pub mod config;
 pub mod diagnostic;
 pub mod discover;
 pub mod docs;
@@ -15,3 +16,4 @@ pub mod model;
 pub mod report;
 pub mod rules;
 pub mod source;
+pub mod suppress;

@@ -23,10 +23,15 @@ fn expected(case: &Path, rule: &str) -> BTreeSet<(String, u32)> {
     for f in files {
         let text = String::from_utf8_lossy(&std::fs::read(&f).unwrap()).into_owned();
         for (i, line) in text.lines().enumerate() {
-            if let Some((_, ids)) = line.split_once("# expect:")
-                && ids.split([',', ' ']).any(|id| id.trim() == rule)
-            {
-                out.insert((f.to_string_lossy().replace('\\', "/"), i as u32 + 1));
+            // `# expect: ID` marks its own line; `# expect-next: ID` (alone on
+            // a line) marks the next one, for lines whose comment is the
+            // thing under test.
+            for (marker, offset) in [("# expect:", 1), ("# expect-next:", 2)] {
+                if let Some((_, ids)) = line.split_once(marker)
+                    && ids.split([',', ' ']).any(|id| id.trim() == rule)
+                {
+                    out.insert((f.to_string_lossy().replace('\\', "/"), i as u32 + offset));
+                }
             }
         }
     }
@@ -47,13 +52,12 @@ fn walk(dir: &Path) -> Vec<PathBuf> {
     out
 }
 
+/// Findings of `rule` when every rule runs (so that suppressions of other
+/// rules are judged as in a real run).
 fn findings(case: &Path, rule: &str) -> BTreeSet<(String, u32)> {
     let options = CheckOptions {
         paths: vec![case.to_path_buf()],
-        selection: Selection {
-            select: vec![rule.to_string()],
-            ignore: vec![],
-        },
+        selection: Selection::default(),
         threads: 1,
         ..CheckOptions::default()
     };
@@ -61,6 +65,7 @@ fn findings(case: &Path, rule: &str) -> BTreeSet<(String, u32)> {
     result
         .diagnostics
         .iter()
+        .filter(|d| d.rule_id == rule)
         .map(|d| {
             (
                 result.files[d.file as usize].display.clone(),

@@ -98,6 +98,7 @@ mod tests {
             span,
             object: None,
             related: Vec::new(),
+            suppressed_by: None,
         }
     }
 
@@ -112,6 +113,7 @@ mod tests {
         CheckResult {
             files: vec![Arc::new(file)],
             diagnostics,
+            suppressed: Vec::new(),
             documents: 1,
             objects: 1,
             warnings: Vec::new(),

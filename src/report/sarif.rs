@@ -191,6 +191,7 @@ pub fn to_sarif(result: &CheckResult) -> Sarif {
     let results: Vec<SarifResult> = result
         .diagnostics
         .iter()
+        .chain(&result.suppressed)
         .map(|d| {
             let display = &result.files[d.file as usize].display;
             let base = fingerprint_base(d, display);
@@ -234,6 +235,16 @@ pub fn to_sarif(result: &CheckResult) -> Sarif {
             }
             if !related.is_empty() {
                 r.related_locations = Some(related);
+            }
+            // Suppressed findings are listed with `suppressions`, so code
+            // scanning shows them as dismissed instead of losing them.
+            if let Some(by) = &d.suppressed_by {
+                let kind = if by.in_source { "inSource" } else { "external" };
+                let mut s = serde_sarif::sarif::Suppression::builder()
+                    .kind(Value::from(kind))
+                    .build();
+                s.justification = by.justification.clone();
+                r.suppressions = Some(vec![s]);
             }
             // A user policy's id is not in the driver's rules: no index then.
             r.rule_index = rule_index.get(d.rule_id.as_ref()).map(|&i| i as i64);

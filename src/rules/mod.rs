@@ -6,6 +6,7 @@
 //! parsing; they are listed here so they can be selected, configured and
 //! documented like every other rule.
 
+pub mod lint;
 pub mod mlflow;
 pub mod namespace;
 pub mod quota;
@@ -88,6 +89,7 @@ impl RuleMeta {
 pub struct Context<'a> {
     pub index: &'a Index,
     pub files: &'a [Arc<SourceFile>],
+    pub config: &'a crate::config::Config,
 }
 
 impl Context<'_> {
@@ -100,8 +102,9 @@ pub type ObjectCheck = fn(&Object, &Context, &mut Vec<Diagnostic>);
 pub type SetCheck = fn(&Context, &mut Vec<Diagnostic>);
 
 pub enum Check {
-    /// Produced by the loader.
-    Loader,
+    /// Produced by the engine itself: the loader (YAML001, YAML002) and
+    /// suppression bookkeeping (LINT001, LINT002).
+    Builtin,
     /// Called once per object, in parallel.
     Object(ObjectCheck),
     /// Called once with the whole set.
@@ -115,6 +118,8 @@ pub struct Rule {
 
 /// Every built-in rule, sorted by id.
 pub static RULES: &[&Rule] = &[
+    &lint::lint001_unused_suppression::RULE,
+    &lint::lint002_suppression_without_reason::RULE,
     &mlflow::mlf001_shared_artifact_root::RULE,
     &namespace::ns001_default_namespace::RULE,
     &namespace::ns002_namespace_unset::RULE,

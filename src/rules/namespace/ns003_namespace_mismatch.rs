@@ -15,7 +15,9 @@ pub static RULE: Rule = Rule {
             what: "Reports an object whose `metadata.namespace` contradicts the namespace its \
                    bundle declares: the only Namespace object in the same file, or the \
                    `namespace:` of the kustomization above it. The finding sits on the \
-                   object's namespace, with the declaration as a related location.",
+                   object's namespace, with the declaration as a related location. With \
+                   `paths:` in `.tenantlint.yaml`, an object whose namespace is not the one \
+                   (or whose tenant is not the one) its file's path is mapped to is reported too.",
             why: "A file that creates namespace `tenant1` and then puts a Pod in `tenant2` is a \
                   copy-paste slip that deploys one tenant's workload into another tenant's \
                   namespace, with the other tenant's service accounts, secrets and network. \
@@ -43,6 +45,35 @@ fn check(obj: &Object, ctx: &Context, out: &mut Vec<Diagnostic>) {
     let Some(explicit) = &obj.explicit_namespace else {
         return;
     };
+    if obj.scope == crate::model::Scope::Cluster {
+        return;
+    }
+    // The config's `paths:` says which namespace or tenant this file belongs to.
+    if let Some(target) = ctx.config.path_target(&ctx.file(obj.file).path) {
+        let tenancy = &ctx.index.tenancy;
+        let mismatch = match (&target.namespace, &target.tenant) {
+            (Some(ns), _) if *ns != explicit.value => Some(format!("namespace `{ns}`")),
+            (None, Some(t)) if tenancy.tenant_of(&explicit.value) != Some(t.as_str()) => {
+                Some(format!("tenant `{t}`"))
+            }
+            _ => None,
+        };
+        if let Some(expected) = mismatch {
+            out.push(
+                Diagnostic::on(
+                    &RULE.meta,
+                    obj,
+                    explicit.span,
+                    format!(
+                        "`metadata.namespace` is `{}`, but `paths:` in the config assigns this file to {expected}",
+                        explicit.value
+                    ),
+                )
+                .help(format!("move the {} to {expected}, or fix `paths:`", *obj.kind)),
+            );
+            return;
+        }
+    }
     if let NamespaceSource::Kustomize { namespace, file } = &obj.namespace {
         if namespace.value != explicit.value {
             out.push(

@@ -29,7 +29,7 @@ pub static RULE: Rule = Rule {
             references: Some("- [YAML 1.2.2](https://yaml.org/spec/1.2.2/)"),
         },
     },
-    check: Check::Loader,
+    check: Check::Builtin,
 };
 
 /// The finding for a load problem at `span`.

@@ -24,7 +24,7 @@ pub static RULE: Rule = Rule {
             references: None,
         },
     },
-    check: Check::Loader,
+    check: Check::Builtin,
 };
 
 pub fn diagnostic(file: FileId, span: Span, key: &str, first: Span) -> Diagnostic {

@@ -1,0 +1,679 @@
+//! The configuration file `.tenantlint.yaml` (SPEC §5).
+//!
+//! Read with the same span-carrying loader as manifests, so an unknown key or
+//! a wrong type is reported at its line and column with a snippet and a
+//! "did you mean".
+
+use std::path::{Component, Path, PathBuf};
+use std::sync::Arc;
+
+use globset::{Glob, GlobSet, GlobSetBuilder};
+
+use crate::diagnostic::Severity;
+use crate::load::{self, Node, Value};
+use crate::rules;
+use crate::source::{FileKind, SourceFile, Span};
+
+pub const FILE_NAME: &str = ".tenantlint.yaml";
+
+/// What the `paths:` map says about the files under a glob.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct PathTarget {
+    pub namespace: Option<String>,
+    pub tenant: Option<String>,
+}
+
+/// A rule's configured severity: `None` turns it off.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RuleSetting {
+    /// The rule id the key names (ids and names are both accepted).
+    pub rule: &'static str,
+    pub severity: Option<Severity>,
+}
+
+#[derive(Clone, Debug, Copy, PartialEq, Eq)]
+pub enum FailOn {
+    Error,
+    Warning,
+    Info,
+    Never,
+}
+
+impl FailOn {
+    pub fn threshold(self) -> Option<Severity> {
+        match self {
+            FailOn::Error => Some(Severity::Error),
+            FailOn::Warning => Some(Severity::Warning),
+            FailOn::Info => Some(Severity::Info),
+            FailOn::Never => None,
+        }
+    }
+}
+
+/// A set of path globs, matched against paths relative to the config's directory.
+#[derive(Clone, Debug)]
+pub struct Globs {
+    pub patterns: Vec<String>,
+    set: GlobSet,
+}
+
+impl Globs {
+    fn new(patterns: Vec<String>) -> Result<Globs, globset::Error> {
+        let mut b = GlobSetBuilder::new();
+        for p in &patterns {
+            b.add(Glob::new(p)?);
+        }
+        Ok(Globs {
+            patterns,
+            set: b.build()?,
+        })
+    }
+
+    pub fn is_match(&self, path: &str) -> bool {
+        self.set.is_match(path)
+    }
+}
+
+impl Default for Globs {
+    fn default() -> Self {
+        Globs {
+            patterns: Vec::new(),
+            set: GlobSet::empty(),
+        }
+    }
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct Config {
+    /// The directory path globs are relative to (absolute).
+    pub root: PathBuf,
+    /// The file it was read from (`None` for the defaults).
+    pub file: Option<Arc<SourceFile>>,
+    /// tenant → namespace globs.
+    pub tenants: Vec<(String, Globs)>,
+    pub tenant_label: Option<String>,
+    pub platform_namespaces: Vec<String>,
+    pub paths: Vec<(Globs, PathTarget)>,
+    /// RBAC users and groups (`group:alpha-devs`) → tenant.
+    pub subjects: Vec<(String, String)>,
+    pub rules: Vec<RuleSetting>,
+    pub select: Option<Vec<String>>,
+    pub ignore: Vec<String>,
+    pub exclude: Globs,
+    pub per_path_ignores: Vec<(Globs, Vec<String>)>,
+    pub policies: Vec<String>,
+    pub fail_on: Option<FailOn>,
+    pub namespace: Option<String>,
+}
+
+/// A problem with the configuration file: exit code 2, shown with a snippet.
+#[derive(Debug)]
+pub struct ConfigError {
+    pub file: Option<Arc<SourceFile>>,
+    pub span: Span,
+    pub message: String,
+    pub help: Option<String>,
+}
+
+impl std::fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.file {
+            Some(file) => write!(
+                f,
+                "{}:{}:{}: {}",
+                file.display, self.span.start.line, self.span.start.col, self.message
+            ),
+            None => f.write_str(&self.message),
+        }
+    }
+}
+
+impl std::error::Error for ConfigError {}
+
+impl miette::Diagnostic for ConfigError {
+    fn code<'a>(&'a self) -> Option<Box<dyn std::fmt::Display + 'a>> {
+        Some(Box::new("invalid configuration"))
+    }
+
+    fn help<'a>(&'a self) -> Option<Box<dyn std::fmt::Display + 'a>> {
+        self.help
+            .as_ref()
+            .map(|h| Box::new(h) as Box<dyn std::fmt::Display>)
+    }
+
+    fn source_code(&self) -> Option<&dyn miette::SourceCode> {
+        self.file.as_deref().map(|f| f as &dyn miette::SourceCode)
+    }
+
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = miette::LabeledSpan> + '_>> {
+        self.file.as_ref()?;
+        Some(Box::new(std::iter::once(
+            miette::LabeledSpan::new_primary_with_span(
+                None,
+                (self.span.start.byte as usize, self.span.len()),
+            ),
+        )))
+    }
+}
+
+/// The closest candidate within a small edit distance, for "did you mean".
+pub fn did_you_mean<'a>(
+    word: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<&'a str> {
+    candidates
+        .into_iter()
+        .map(|c| {
+            (
+                edit_distance(&word.to_ascii_lowercase(), &c.to_ascii_lowercase()),
+                c,
+            )
+        })
+        .filter(|(d, c)| *d <= (c.len() / 3).clamp(1, 3))
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, c)| c)
+}
+
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut cur = vec![i + 1];
+        for (j, cb) in b.iter().enumerate() {
+            let cost = usize::from(ca != *cb);
+            cur.push((prev[j] + cost).min(prev[j + 1] + 1).min(cur[j] + 1));
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}
+
+const KEYS: &[&str] = &[
+    "tenants",
+    "tenant-label",
+    "platform-namespaces",
+    "paths",
+    "subjects",
+    "rules",
+    "select",
+    "ignore",
+    "exclude",
+    "per-path-ignores",
+    "policies",
+    "fail-on",
+    "namespace",
+];
+
+/// Find `.tenantlint.yaml` in `start` or a parent directory.
+pub fn discover(start: &Path) -> Option<PathBuf> {
+    let mut dir = Some(start);
+    while let Some(d) = dir {
+        let candidate = d.join(FILE_NAME);
+        if candidate.is_file() {
+            return Some(candidate);
+        }
+        dir = d.parent();
+    }
+    None
+}
+
+struct Reader {
+    file: Arc<SourceFile>,
+}
+
+impl Reader {
+    fn err(&self, span: Span, message: impl Into<String>, help: Option<String>) -> ConfigError {
+        ConfigError {
+            file: Some(self.file.clone()),
+            span,
+            message: message.into(),
+            help,
+        }
+    }
+
+    fn string(&self, node: &Node, what: &str) -> Result<String, ConfigError> {
+        match &node.value {
+            Value::Scalar(s, _) if !node.is_null() => Ok(s.to_string()),
+            _ => Err(self.err(node.span, format!("`{what}` must be a string"), None)),
+        }
+    }
+
+    /// A list of strings; a single string is accepted as a one-item list.
+    fn strings(&self, node: &Node, what: &str) -> Result<Vec<String>, ConfigError> {
+        match &node.value {
+            Value::Seq(items) => items.iter().map(|i| self.string(i, what)).collect(),
+            Value::Scalar(..) if !node.is_null() => Ok(vec![self.string(node, what)?]),
+            _ => Err(self.err(
+                node.span,
+                format!("`{what}` must be a list of strings"),
+                None,
+            )),
+        }
+    }
+
+    fn map<'n>(&self, node: &'n Node, what: &str) -> Result<&'n [load::Entry], ConfigError> {
+        match &node.value {
+            Value::Map(entries) => Ok(entries),
+            _ if node.is_null() => Ok(&[]),
+            _ => Err(self.err(node.span, format!("`{what}` must be a mapping"), None)),
+        }
+    }
+
+    fn globs(&self, node: &Node, patterns: Vec<String>) -> Result<Globs, ConfigError> {
+        Globs::new(patterns).map_err(|e| self.err(node.span, format!("invalid glob: {e}"), None))
+    }
+
+    fn rule_selectors(&self, node: &Node, what: &str) -> Result<Vec<String>, ConfigError> {
+        let list = self.strings(node, what)?;
+        for (i, s) in list.iter().enumerate() {
+            if !rules::all().any(|r| crate::engine::selector_matches(s, r)) {
+                let span = node.items().get(i).map_or(node.span, |n| n.span);
+                let names = rules::all().flat_map(|r| [r.meta.id, r.meta.name]);
+                return Err(self.err(
+                    span,
+                    format!("`{s}` is not a rule id, rule name, id prefix or category"),
+                    did_you_mean(s, names).map(|m| format!("did you mean `{m}`?")),
+                ));
+            }
+        }
+        Ok(list)
+    }
+}
+
+impl Config {
+    /// Read and validate a configuration file.
+    pub fn load(path: &Path) -> Result<Config, ConfigError> {
+        let bytes = std::fs::read(path).map_err(|e| ConfigError {
+            file: None,
+            span: Span::default(),
+            message: format!("cannot read config file `{}`: {e}", path.display()),
+            help: None,
+        })?;
+        let (text, bad) = load::decode(&bytes);
+        let display = path.to_string_lossy().replace('\\', "/");
+        let file = Arc::new(SourceFile::new(
+            0,
+            path.to_path_buf(),
+            display,
+            FileKind::Yaml,
+            text,
+        ));
+        let reader = Reader { file: file.clone() };
+        if let Some((_, message)) = bad {
+            return Err(reader.err(Span::default(), message, None));
+        }
+        let parsed = load::parse_yaml(&file);
+        if let Some(p) = parsed.problems.first() {
+            let (span, message) = match p {
+                load::LoadProblem::Syntax { span, message } => {
+                    (*span, format!("invalid YAML: {message}"))
+                }
+                load::LoadProblem::DuplicateKey { key, span, .. } => {
+                    (*span, format!("key `{key}` is given twice"))
+                }
+            };
+            return Err(reader.err(span, message, None));
+        }
+        let root_dir = path
+            .parent()
+            .map(|p| {
+                if p.as_os_str().is_empty() {
+                    Path::new(".")
+                } else {
+                    p
+                }
+            })
+            .unwrap_or(Path::new("."));
+        let mut config = Config {
+            root: absolute(root_dir),
+            file: Some(file.clone()),
+            ..Config::default()
+        };
+        let Some(doc) = parsed.docs.first() else {
+            return Ok(config);
+        };
+        let entries = reader.map(&doc.root, "the configuration")?;
+        for e in entries {
+            let key = reader.string(&e.key, "a key")?;
+            let v = &e.value;
+            match key.as_str() {
+                "tenants" => {
+                    for t in reader.map(v, "tenants")? {
+                        let tenant = reader.string(&t.key, "tenants")?;
+                        let patterns = reader.strings(&t.value, "tenants")?;
+                        config
+                            .tenants
+                            .push((tenant, reader.globs(&t.value, patterns)?));
+                    }
+                }
+                "tenant-label" => config.tenant_label = Some(reader.string(v, "tenant-label")?),
+                "platform-namespaces" => {
+                    config.platform_namespaces = reader.strings(v, "platform-namespaces")?
+                }
+                "paths" => {
+                    for p in reader.map(v, "paths")? {
+                        let glob = reader.string(&p.key, "paths")?;
+                        let mut target = PathTarget::default();
+                        for t in reader.map(&p.value, "paths")? {
+                            let k = reader.string(&t.key, "paths")?;
+                            match k.as_str() {
+                                "namespace" => {
+                                    target.namespace = Some(reader.string(&t.value, "namespace")?)
+                                }
+                                "tenant" => {
+                                    target.tenant = Some(reader.string(&t.value, "tenant")?)
+                                }
+                                _ => {
+                                    return Err(reader.err(
+                                        t.key.span,
+                                        format!("unknown key `{k}` in `paths`; expected `namespace` or `tenant`"),
+                                        did_you_mean(&k, ["namespace", "tenant"]).map(|m| format!("did you mean `{m}`?")),
+                                    ));
+                                }
+                            }
+                        }
+                        config
+                            .paths
+                            .push((reader.globs(&p.key, vec![glob])?, target));
+                    }
+                }
+                "subjects" => {
+                    for s in reader.map(v, "subjects")? {
+                        config.subjects.push((
+                            reader.string(&s.key, "subjects")?,
+                            reader.string(&s.value, "subjects")?,
+                        ));
+                    }
+                }
+                "rules" => {
+                    for r in reader.map(v, "rules")? {
+                        let name = reader.string(&r.key, "rules")?;
+                        let Some(rule) = rules::find(&name) else {
+                            let names = rules::all().flat_map(|r| [r.meta.id, r.meta.name]);
+                            return Err(reader.err(
+                                r.key.span,
+                                format!("`{name}` is not a rule id or name"),
+                                did_you_mean(&name, names).map(|m| format!("did you mean `{m}`?")),
+                            ));
+                        };
+                        let sev_node = match &r.value.value {
+                            Value::Map(_) => {
+                                for k in r.value.entries() {
+                                    let kname = reader.string(&k.key, "rules")?;
+                                    if kname != "severity" {
+                                        return Err(reader.err(
+                                            k.key.span,
+                                            format!("unknown option `{kname}` for {}; it has no options", rule.meta.id),
+                                            did_you_mean(&kname, ["severity"]).map(|m| format!("did you mean `{m}`?")),
+                                        ));
+                                    }
+                                }
+                                r.value.get("severity").unwrap_or(&r.value)
+                            }
+                            _ => &r.value,
+                        };
+                        let sev = reader.string(sev_node, "severity")?;
+                        let severity = match sev.as_str() {
+                            "off" => None,
+                            s => Some(Severity::parse(s).ok_or_else(|| {
+                                reader.err(
+                                    sev_node.span,
+                                    format!("`{s}` is not a severity; expected `error`, `warning`, `info` or `off`"),
+                                    did_you_mean(s, ["error", "warning", "info", "off"]).map(|m| format!("did you mean `{m}`?")),
+                                )
+                            })?),
+                        };
+                        config.rules.push(RuleSetting {
+                            rule: rule.meta.id,
+                            severity,
+                        });
+                    }
+                }
+                "select" => config.select = Some(reader.rule_selectors(v, "select")?),
+                "ignore" => config.ignore = reader.rule_selectors(v, "ignore")?,
+                "exclude" => {
+                    let patterns = reader.strings(v, "exclude")?;
+                    config.exclude = reader.globs(v, patterns)?;
+                }
+                "per-path-ignores" => {
+                    for p in reader.map(v, "per-path-ignores")? {
+                        let glob = reader.string(&p.key, "per-path-ignores")?;
+                        let rules = reader.rule_selectors(&p.value, "per-path-ignores")?;
+                        config
+                            .per_path_ignores
+                            .push((reader.globs(&p.key, vec![glob])?, rules));
+                    }
+                }
+                "policies" => config.policies = reader.strings(v, "policies")?,
+                "fail-on" => {
+                    let s = reader.string(v, "fail-on")?;
+                    config.fail_on = Some(match s.as_str() {
+                        "error" => FailOn::Error,
+                        "warning" => FailOn::Warning,
+                        "info" => FailOn::Info,
+                        "never" => FailOn::Never,
+                        _ => {
+                            return Err(reader.err(
+                                v.span,
+                                format!("`{s}` is not a `fail-on` level; expected `error`, `warning`, `info` or `never`"),
+                                did_you_mean(&s, ["error", "warning", "info", "never"]).map(|m| format!("did you mean `{m}`?")),
+                            ));
+                        }
+                    });
+                }
+                "namespace" => config.namespace = Some(reader.string(v, "namespace")?),
+                _ => {
+                    return Err(reader.err(
+                        e.key.span,
+                        format!("unknown key `{key}`"),
+                        Some(match did_you_mean(&key, KEYS.iter().copied()) {
+                            Some(m) => format!("did you mean `{m}`?"),
+                            None => format!("the keys are: {}", KEYS.join(", ")),
+                        }),
+                    ));
+                }
+            }
+        }
+        Ok(config)
+    }
+
+    /// `path` (as given on the command line or found by walking) relative to
+    /// the config's directory, with `/` separators; `None` when outside it.
+    pub fn relative(&self, path: &Path) -> Option<String> {
+        let abs = absolute(path);
+        let rel = abs.strip_prefix(&self.root).ok()?;
+        Some(rel.to_string_lossy().replace('\\', "/"))
+    }
+
+    /// The configured severity of a rule: `Some(None)` = off.
+    pub fn severity(&self, rule: &str) -> Option<Option<Severity>> {
+        self.rules
+            .iter()
+            .rev()
+            .find(|r| r.rule == rule)
+            .map(|r| r.severity)
+    }
+
+    /// Rules ignored for a file by `per-path-ignores`.
+    pub fn ignored_for(&self, path: &Path) -> Vec<&str> {
+        let Some(rel) = self.relative(path) else {
+            return Vec::new();
+        };
+        self.per_path_ignores
+            .iter()
+            .filter(|(g, _)| g.is_match(&rel))
+            .flat_map(|(_, rules)| rules.iter().map(String::as_str))
+            .collect()
+    }
+
+    pub fn is_excluded(&self, path: &Path) -> bool {
+        !self.exclude.patterns.is_empty()
+            && self
+                .relative(path)
+                .is_some_and(|rel| self.exclude.is_match(&rel))
+    }
+
+    /// What `paths:` says about a file, if anything (the last match wins).
+    pub fn path_target(&self, path: &Path) -> Option<&PathTarget> {
+        let rel = self.relative(path)?;
+        self.paths
+            .iter()
+            .rev()
+            .find(|(g, _)| g.is_match(&rel))
+            .map(|(_, t)| t)
+    }
+}
+
+/// An absolute, lexically normalised path (symlinks are not resolved).
+pub fn absolute(path: &Path) -> PathBuf {
+    let joined = if path.is_absolute() {
+        path.to_path_buf()
+    } else {
+        std::env::current_dir().unwrap_or_default().join(path)
+    };
+    let mut out = PathBuf::new();
+    for c in joined.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                out.pop();
+            }
+            other => out.push(other.as_os_str()),
+        }
+    }
+    out
+}
+
+/// The commented starter file written by `tenantlint init`.
+pub const STARTER: &str = r#"# tenantlint configuration. Every key is optional; see `tenantlint rules` and
+# `tenantlint explain RULE`. Paths and globs are relative to this file.
+
+# Tenants and the namespaces they own. By default each namespace is its own tenant.
+# tenants:
+#   team-alpha: [alpha, "alpha-*"]
+#   team-beta: [beta]
+
+# Or: a Namespace label whose value names the tenant.
+# tenant-label: tenant
+
+# Namespaces that belong to no tenant (added to kube-system, kube-public, kube-node-lease).
+# platform-namespaces: [monitoring, istio-system]
+
+# Files whose objects belong to one namespace or tenant (NS003 flags the others).
+# paths:
+#   "teams/alpha/**": {namespace: alpha}
+
+# RBAC users and groups, and the tenant they belong to.
+# subjects:
+#   "group:alpha-devs": team-alpha
+
+# Per-rule severity (error, warning, info, off), by id or name.
+# rules:
+#   SA002: off
+#   shared-artifact-root: {severity: error}
+
+# Rules to run (ids, names, id prefixes or categories) and rules to skip.
+# select: [NS, SA, QUOTA, MLF]
+# ignore: [NS002]
+
+# Files not to lint, and rules not to run on some files.
+# exclude: ["charts/**/templates/**"]
+# per-path-ignores:
+#   "legacy/**": [NS002]
+
+# Lowest severity that fails the run (error, warning, info, never).
+# fail-on: error
+
+# Deploy-time namespace for objects that have none (as `kubectl -n`).
+# namespace: team-a
+"#;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn load_text(text: &str) -> Result<Config, ConfigError> {
+        let dir = tempfile_dir();
+        let path = dir.join(FILE_NAME);
+        std::fs::write(&path, text).unwrap();
+        let r = Config::load(&path);
+        let _ = std::fs::remove_dir_all(&dir);
+        r
+    }
+
+    fn tempfile_dir() -> PathBuf {
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        static N: AtomicUsize = AtomicUsize::new(0);
+        let d = std::env::temp_dir().join(format!(
+            "tenantlint-config-{}-{}",
+            std::process::id(),
+            N.fetch_add(1, Ordering::Relaxed)
+        ));
+        std::fs::create_dir_all(&d).unwrap();
+        d
+    }
+
+    #[test]
+    fn full_example_loads() {
+        let c = load_text(
+            "tenants:\n  team-alpha: [alpha, \"alpha-*\"]\n  team-beta: beta\ntenant-label: tenant\nplatform-namespaces: [monitoring]\npaths:\n  \"teams/alpha/**\": {namespace: alpha}\nsubjects:\n  \"group:alpha-devs\": team-alpha\nrules:\n  SA002: off\n  QUOTA001: warning\n  shared-artifact-root: {severity: error}\nselect: [NS, SA, QUOTA]\nignore: [NS003]\nexclude: [\"charts/**\"]\nper-path-ignores:\n  \"legacy/**\": [NS002]\npolicies: [policies/]\nfail-on: warning\nnamespace: team-a\n",
+        )
+        .unwrap();
+        assert_eq!(c.tenants.len(), 2);
+        assert!(c.tenants[0].1.is_match("alpha-dev"));
+        assert_eq!(c.severity("SA002"), Some(None));
+        assert_eq!(c.severity("QUOTA001"), Some(Some(Severity::Warning)));
+        assert_eq!(c.severity("MLF001"), Some(Some(Severity::Error)));
+        assert_eq!(c.fail_on, Some(FailOn::Warning));
+        assert_eq!(c.namespace.as_deref(), Some("team-a"));
+    }
+
+    #[test]
+    fn unknown_keys_point_into_the_file_with_a_suggestion() {
+        let e = load_text("tenants: {}\ntenant-lable: tenant\n").unwrap_err();
+        assert_eq!((e.span.start.line, e.span.start.col), (2, 1));
+        assert_eq!(e.help.as_deref(), Some("did you mean `tenant-label`?"));
+        let e = load_text("rules:\n  SA02: off\n").unwrap_err();
+        assert!(e.message.contains("`SA02` is not a rule"), "{e}");
+        assert_eq!(e.help.as_deref(), Some("did you mean `SA002`?"));
+        let e = load_text("rules:\n  SA002: errror\n").unwrap_err();
+        assert_eq!(e.help.as_deref(), Some("did you mean `error`?"));
+        let e = load_text("select: [NZ]\n").unwrap_err();
+        assert_eq!((e.span.start.line, e.span.start.col), (1, 10));
+    }
+
+    #[test]
+    fn wrong_types() {
+        let e = load_text("platform-namespaces: {a: 1}\n").unwrap_err();
+        assert!(e.message.contains("list of strings"), "{e}");
+        let e = load_text("tenants: [a]\n").unwrap_err();
+        assert!(e.message.contains("mapping"), "{e}");
+        assert!(load_text("fail-on: sometimes\n").is_err());
+        assert!(load_text("exclude: [\"a[\"]\n").is_err());
+    }
+
+    #[test]
+    fn the_starter_file_is_a_valid_config() {
+        assert!(load_text(STARTER).is_ok());
+        // And every commented example in it is valid once uncommented.
+        let uncommented: String = STARTER
+            .lines()
+            .filter(|l| l.starts_with("# ") && (l.contains(':') || l.starts_with("#   ")))
+            .filter(|l| !l.starts_with("# tenantlint") && !l.starts_with("# Or:"))
+            .map(|l| format!("{}\n", &l[2..]))
+            .filter(|l| {
+                l.starts_with(' ') || l.split(':').next().is_some_and(|k| KEYS.contains(&k))
+            })
+            .collect();
+        load_text(&uncommented).unwrap();
+    }
+
+    #[test]
+    fn suggestions() {
+        assert_eq!(
+            did_you_mean("namepsace", KEYS.iter().copied()),
+            Some("namespace")
+        );
+        assert_eq!(did_you_mean("zzz", KEYS.iter().copied()), None);
+    }
+}

@@ -1,0 +1,260 @@
+//! Suppressions (SPEC §6): `tenantlint.io/ignore` annotations and
+//! `# tenantlint: ignore[…]` / `ignore-file[…]` comments.
+
+use crate::diagnostic::{Diagnostic, ObjectRef, SuppressedBy};
+use crate::index::Index;
+use crate::load::Comment;
+use crate::rules;
+use crate::source::{FileId, SourceFile, Span};
+
+pub const ANNOTATION: &str = "tenantlint.io/ignore";
+
+/// Which findings a suppression covers.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Scope {
+    /// Findings that start on this line.
+    Line(u32),
+    /// Findings that start on lines `from..to` (a document).
+    Lines { from: u32, to: u32 },
+    /// The whole file.
+    File,
+    /// Findings located in this object's text, or on this object.
+    Object { span: Span, object: ObjectRef },
+}
+
+#[derive(Clone, Debug)]
+pub struct Suppression {
+    pub file: FileId,
+    /// Where the suppression is written (for LINT001 / LINT002).
+    pub span: Span,
+    /// Rule ids or names as written.
+    pub rules: Vec<String>,
+    pub reason: Option<String>,
+    pub scope: Scope,
+    pub used: bool,
+}
+
+impl Suppression {
+    fn names(&self, d: &Diagnostic) -> bool {
+        self.rules
+            .iter()
+            .any(|r| r.eq_ignore_ascii_case(&d.rule_id) || *r == d.rule_name)
+    }
+
+    fn covers(&self, d: &Diagnostic) -> bool {
+        if d.file != self.file || !self.names(d) {
+            return false;
+        }
+        let line = d.span.start.line;
+        match &self.scope {
+            Scope::Line(l) => line == *l,
+            Scope::Lines { from, to } => (*from..*to).contains(&line),
+            Scope::File => true,
+            Scope::Object { span, object } => {
+                (span.start.byte <= d.span.start.byte && d.span.end.byte <= span.end.byte)
+                    || d.object.as_ref() == Some(object)
+            }
+        }
+    }
+
+    /// Every rule it names ran in this run (so "unused" means something).
+    fn all_rules_ran(&self, enabled: &[&str]) -> bool {
+        self.rules
+            .iter()
+            .all(|r| rules::find(r).is_some_and(|rule| enabled.contains(&rule.meta.id)))
+    }
+}
+
+/// `SA002,NS002: reason` → (rules, reason). Without a colon: rules, no reason.
+fn parse_rules_and_reason(value: &str) -> (Vec<String>, Option<String>) {
+    let (rules, reason) = match value.split_once(':') {
+        Some((r, reason)) => (r, Some(reason.trim().to_string()).filter(|s| !s.is_empty())),
+        None => (value, None),
+    };
+    let rules = rules
+        .split([',', ' '])
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+        .collect();
+    (rules, reason)
+}
+
+/// `tenantlint: ignore[SA002, NS002] reason` or `tenantlint: ignore-file[…] reason`.
+fn parse_comment(text: &str) -> Option<(bool, Vec<String>, Option<String>)> {
+    let rest = text.strip_prefix("tenantlint:")?.trim_start();
+    let (file_wide, rest) = if let Some(r) = rest.strip_prefix("ignore-file[") {
+        (true, r)
+    } else {
+        (false, rest.strip_prefix("ignore[")?)
+    };
+    let (list, reason) = rest.split_once(']')?;
+    let rules = list
+        .split([',', ' '])
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+        .collect();
+    let reason = Some(reason.trim().to_string()).filter(|r| !r.is_empty());
+    Some((file_wide, rules, reason))
+}
+
+/// The suppressions written in one file's comments. `doc_starts` are the
+/// first lines of the file's documents, in order.
+pub fn from_comments(
+    file: &SourceFile,
+    comments: &[Comment],
+    doc_starts: &[u32],
+) -> Vec<Suppression> {
+    let mut out = Vec::new();
+    for c in comments {
+        let Some((file_wide, rules, reason)) = parse_comment(&c.text) else {
+            continue;
+        };
+        let scope = if file_wide {
+            // At the top of the file: the whole file; at the top of a later
+            // document: that document (up to the next one).
+            if doc_starts.first().is_none_or(|&first| c.line < first) {
+                Scope::File
+            } else {
+                let i = doc_starts
+                    .iter()
+                    .position(|&start| start > c.line)
+                    .unwrap_or(doc_starts.len() - 1);
+                Scope::Lines {
+                    from: doc_starts[i],
+                    to: doc_starts.get(i + 1).copied().unwrap_or(u32::MAX),
+                }
+            }
+        } else {
+            // Alone on its line: the next line; after a node: that line.
+            let before: String = file
+                .line_text(c.line)
+                .chars()
+                .take(c.span.start.col.saturating_sub(1) as usize)
+                .collect();
+            if before.trim().is_empty() {
+                Scope::Line(c.line + 1)
+            } else {
+                Scope::Line(c.line)
+            }
+        };
+        out.push(Suppression {
+            file: file.id,
+            span: c.span,
+            rules,
+            reason,
+            scope,
+            used: false,
+        });
+    }
+    out
+}
+
+/// The suppressions in objects' `tenantlint.io/ignore` annotations.
+pub fn from_annotations(index: &Index) -> Vec<Suppression> {
+    let mut out = Vec::new();
+    for obj in &index.objects {
+        let Some(node) = obj.annotation(ANNOTATION) else {
+            continue;
+        };
+        let Some(value) = node.as_str() else { continue };
+        let (rules, reason) = parse_rules_and_reason(value);
+        out.push(Suppression {
+            file: obj.file,
+            span: node.span,
+            rules,
+            reason,
+            scope: Scope::Object {
+                span: obj.root.span,
+                object: ObjectRef::of(obj),
+            },
+            used: false,
+        });
+    }
+    out
+}
+
+/// Split findings into kept and suppressed, marking suppressions used.
+pub fn apply(
+    diagnostics: Vec<Diagnostic>,
+    suppressions: &mut [Suppression],
+) -> (Vec<Diagnostic>, Vec<Diagnostic>) {
+    if suppressions.is_empty() {
+        return (diagnostics, Vec::new());
+    }
+    let mut kept = Vec::with_capacity(diagnostics.len());
+    let mut suppressed = Vec::new();
+    for mut d in diagnostics {
+        for s in suppressions.iter_mut() {
+            if s.covers(&d) {
+                s.used = true;
+                if d.suppressed_by.is_none() {
+                    d.suppressed_by = Some(SuppressedBy {
+                        in_source: true,
+                        justification: s.reason.clone(),
+                    });
+                }
+            }
+        }
+        if d.suppressed_by.is_some() {
+            suppressed.push(d);
+        } else {
+            kept.push(d);
+        }
+    }
+    (kept, suppressed)
+}
+
+/// LINT001 for suppressions that suppressed nothing (when every rule they name
+/// ran), LINT002 for suppressions without a reason.
+pub fn lint_findings(suppressions: &[Suppression], enabled: &[&str]) -> Vec<Diagnostic> {
+    use rules::lint::{lint001_unused_suppression as l1, lint002_suppression_without_reason as l2};
+    let mut out = Vec::new();
+    for s in suppressions {
+        if enabled.contains(&l1::RULE.meta.id) && !s.used && s.all_rules_ran(enabled) {
+            out.push(l1::diagnostic(s.file, s.span, &s.rules));
+        }
+        if enabled.contains(&l2::RULE.meta.id) && s.reason.is_none() {
+            out.push(l2::diagnostic(s.file, s.span, &s.rules));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn comment_syntax() {
+        assert_eq!(
+            parse_comment("tenantlint: ignore[SA002, NS002] batch pool"),
+            Some((
+                false,
+                vec!["SA002".into(), "NS002".into()],
+                Some("batch pool".into())
+            ))
+        );
+        assert_eq!(
+            parse_comment("tenantlint: ignore-file[default-namespace]"),
+            Some((true, vec!["default-namespace".into()], None))
+        );
+        assert_eq!(parse_comment("tenantlint rocks"), None);
+    }
+
+    #[test]
+    fn annotation_syntax() {
+        assert_eq!(
+            parse_rules_and_reason("SA002,NS002: batch pool shares its account by design"),
+            (
+                vec!["SA002".into(), "NS002".into()],
+                Some("batch pool shares its account by design".into())
+            )
+        );
+        assert_eq!(
+            parse_rules_and_reason("SA002, NS002"),
+            (vec!["SA002".into(), "NS002".into()], None)
+        );
+    }
+}
