@@ -94,6 +94,12 @@ pub struct CheckArgs {
     /// Lowest severity that makes the exit code 1 [default: error]
     #[arg(long, value_enum)]
     pub fail_on: Option<FailOn>,
+    /// Hide findings recorded in FILE (see --write-baseline)
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+    /// Record every current finding in FILE and exit 0
+    #[arg(long, value_name = "FILE")]
+    pub write_baseline: Option<PathBuf>,
     /// Config file (default: the nearest `.tenantlint.yaml` from the current directory upward)
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
@@ -284,6 +290,16 @@ fn run_check(args: CheckArgs) -> i32 {
             .unwrap_or_else(|| "<stdin>".to_string());
         stdin = Some((name, data));
     }
+    let baseline = match &args.baseline {
+        Some(path) => match crate::baseline::Baseline::read(path) {
+            Ok(b) => Some(std::sync::Arc::new(b)),
+            Err(e) => {
+                eprintln!("error: {e}");
+                return EXIT_FAILURE;
+            }
+        },
+        None => None,
+    };
     let progress = std::sync::Arc::new(engine::Progress::default());
     let options = CheckOptions {
         paths,
@@ -296,6 +312,8 @@ fn run_check(args: CheckArgs) -> i32 {
         threads: args.threads,
         progress: Some(progress.clone()),
         config: std::sync::Arc::new(config),
+        baseline,
+        fingerprints: args.write_baseline.is_some(),
     };
     let progress_line = ProgressLine::start(progress);
     let result = engine::check(&options);
@@ -309,6 +327,18 @@ fn run_check(args: CheckArgs) -> i32 {
     };
     for w in &result.warnings {
         eprintln!("warning: {}: {}", w.path, w.message);
+    }
+    if let Some(path) = &args.write_baseline {
+        return match crate::baseline::Baseline::write(path, result.fingerprints.clone()) {
+            Ok(n) => {
+                eprintln!("recorded {n} findings in {}", path.display());
+                EXIT_OK
+            }
+            Err(e) => {
+                eprintln!("error: cannot write the baseline `{}`: {e}", path.display());
+                EXIT_FAILURE
+            }
+        };
     }
     let to_terminal = args.output.is_none() && std::io::stdout().is_terminal();
     // Wrap for a terminal; never wrap in logs and files, where a wrapped

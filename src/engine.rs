@@ -5,6 +5,7 @@ use std::sync::Arc;
 
 use rayon::prelude::*;
 
+use crate::baseline::{self, Baseline, Fingerprint};
 use crate::config::Config;
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::discover::{Input, WalkWarning};
@@ -74,6 +75,10 @@ pub struct CheckOptions {
     pub progress: Option<Arc<Progress>>,
     /// The configuration (`.tenantlint.yaml`), or the defaults.
     pub config: Arc<Config>,
+    /// `--baseline`: findings recorded there are hidden.
+    pub baseline: Option<Arc<Baseline>>,
+    /// Compute [`CheckResult::fingerprints`] (for `--write-baseline`).
+    pub fingerprints: bool,
 }
 
 /// How far a run has come (read by the CLI's progress line).
@@ -87,9 +92,13 @@ pub struct Progress {
 pub struct CheckResult {
     pub files: Vec<Arc<SourceFile>>,
     pub diagnostics: Vec<Diagnostic>,
-    /// Findings hidden by a suppression comment or annotation (SARIF lists
-    /// them with `suppressions`; other formats leave them out).
+    /// Findings hidden by a suppression comment or annotation or by the
+    /// baseline (SARIF lists them with `suppressions`; other formats leave
+    /// them out).
     pub suppressed: Vec<Diagnostic>,
+    /// Fingerprints of every finding not suppressed in the source (baseline
+    /// or not), when [`CheckOptions::fingerprints`] asked for them.
+    pub fingerprints: Vec<Fingerprint>,
     pub documents: usize,
     pub objects: usize,
     pub warnings: Vec<WalkWarning>,
@@ -186,6 +195,8 @@ pub struct LoadedSet {
     /// Suppression comments of every file.
     pub suppressions: Vec<Suppression>,
     pub config: Arc<Config>,
+    pub baseline: Option<Arc<Baseline>>,
+    pub want_fingerprints: bool,
 }
 
 /// Load: read, decode, parse and model every file in parallel, then index.
@@ -246,6 +257,8 @@ pub fn load_set_with(
         index,
         suppressions,
         config: options.config.clone(),
+        baseline: options.baseline.clone(),
+        want_fingerprints: options.fingerprints,
     }
 }
 
@@ -258,6 +271,8 @@ pub fn run_rules(set: LoadedSet, selection: &Selection) -> CheckResult {
         index,
         mut suppressions,
         config,
+        baseline,
+        want_fingerprints,
     } = set;
     let ctx = Context {
         index: &index,
@@ -324,6 +339,18 @@ pub fn run_rules(set: LoadedSet, selection: &Selection) -> CheckResult {
         }
     }
 
+    let fingerprints = if want_fingerprints {
+        diagnostics
+            .iter()
+            .map(|d| baseline::fingerprint(d, &index, &files))
+            .collect()
+    } else {
+        Vec::new()
+    };
+    if let Some(b) = &baseline {
+        diagnostics = b.apply(diagnostics, &mut suppressed, &index, &files);
+    }
+
     sort_diagnostics(&mut diagnostics, &files);
     sort_diagnostics(&mut suppressed, &files);
     CheckResult {
@@ -332,6 +359,7 @@ pub fn run_rules(set: LoadedSet, selection: &Selection) -> CheckResult {
         files,
         diagnostics,
         suppressed,
+        fingerprints,
         warnings: Vec::new(),
     }
 }

@@ -4,6 +4,7 @@
 //! Data flows one way: [`discover`] → [`load`] → [`model`] → [`index`] →
 //! [`rules`] → [`report`], driven by [`engine`].
 
+pub mod baseline;
 pub mod cli;
 pub mod config;
 pub mod diagnostic;

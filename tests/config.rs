@@ -195,3 +195,32 @@ fn init_writes_a_valid_starter_file() {
     write(d, "job.yaml", JOB);
     tenantlint(d).arg("check").assert().code(1);
 }
+
+#[test]
+fn baseline_hides_recorded_findings_while_code_moves() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    write(d, "job.yaml", JOB);
+    tenantlint(d)
+        .args(["check", "--write-baseline", "baseline.json"])
+        .assert()
+        .code(0)
+        .stderr(predicate::str::contains("recorded"));
+    let (out, code) = concise(d, &["--baseline", "baseline.json"]);
+    assert_eq!((out.as_str(), code), ("", Some(0)));
+    // Lines move: still hidden. A new finding: reported.
+    write(
+        d,
+        "job.yaml",
+        &format!("# moved down\n\n{JOB}---\n{}", JOB.replace("train", "eval")),
+    );
+    let (out, code) = concise(d, &["--baseline", "baseline.json"]);
+    assert!(!out.is_empty() && !out.contains("train"), "{out}");
+    assert!(out.lines().all(|l| l.contains("eval")), "{out}");
+    assert_eq!(code, Some(0), "only warnings are new: {out}");
+    write(d, "bad.json", "{\"version\": 7, \"findings\": []}");
+    tenantlint(d)
+        .args(["check", "--baseline", "bad.json"])
+        .assert()
+        .code(2);
+}

@@ -337,6 +337,7 @@ fn sarif_accepts_rules_that_are_not_built_in() {
             suppressed_by: None,
         }],
         suppressed: vec![],
+        fingerprints: vec![],
         documents: 1,
         objects: 0,
         warnings: vec![],

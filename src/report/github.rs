@@ -114,6 +114,7 @@ mod tests {
             files: vec![Arc::new(file)],
             diagnostics,
             suppressed: Vec::new(),
+            fingerprints: Vec::new(),
             documents: 1,
             objects: 1,
             warnings: Vec::new(),
