@@ -94,6 +94,9 @@ pub struct CheckArgs {
     /// Lowest severity that makes the exit code 1 [default: error]
     #[arg(long, value_enum)]
     pub fail_on: Option<FailOn>,
+    /// Load every file under DIR for cross-object rules, but report only findings in the PATHs (pre-commit mode)
+    #[arg(long, value_name = "DIR")]
+    pub context: Vec<PathBuf>,
     /// Hide findings recorded in FILE (see --write-baseline)
     #[arg(long, value_name = "FILE")]
     pub baseline: Option<PathBuf>,
@@ -314,6 +317,7 @@ fn run_check(args: CheckArgs) -> i32 {
         config: std::sync::Arc::new(config),
         baseline,
         fingerprints: args.write_baseline.is_some(),
+        context: args.context.clone(),
     };
     let progress_line = ProgressLine::start(progress);
     let result = engine::check(&options);

@@ -79,6 +79,9 @@ pub struct CheckOptions {
     pub baseline: Option<Arc<Baseline>>,
     /// Compute [`CheckResult::fingerprints`] (for `--write-baseline`).
     pub fingerprints: bool,
+    /// `--context DIR`: directories loaded for the whole-set rules whose
+    /// own findings are not reported (pre-commit mode).
+    pub context: Vec<PathBuf>,
 }
 
 /// How far a run has come (read by the CLI's progress line).
@@ -456,8 +459,45 @@ pub fn check(options: &CheckOptions) -> Result<CheckResult, crate::discover::Dis
             .into_iter()
             .filter(|i| !options.config.is_excluded(&i.path) || options.paths.contains(&i.path)),
     );
+    let mut warnings = warnings;
+    // `--context DIR`: load every file under DIR too (for the whole-set
+    // rules), but report only findings in the files given as PATHs.
+    let reported: Option<std::collections::HashSet<PathBuf>> = if options.context.is_empty() {
+        None
+    } else {
+        let given: std::collections::HashSet<PathBuf> = inputs
+            .iter()
+            .map(|i| crate::config::absolute(&i.path))
+            .collect();
+        let (context, more) = crate::discover::discover(&options.context)?;
+        warnings.extend(more);
+        inputs.extend(context.into_iter().filter(|i| {
+            !given.contains(&crate::config::absolute(&i.path))
+                && !options.config.is_excluded(&i.path)
+        }));
+        Some(given)
+    };
     inputs.sort();
+    inputs.dedup_by(|a, b| a.display == b.display);
     let mut result = check_inputs(&inputs, options);
+    if let Some(given) = reported {
+        let files = &result.files;
+        let keep = |d: &Diagnostic| {
+            let f = &files[d.file as usize];
+            f.path.as_os_str() == "-" || given.contains(&crate::config::absolute(&f.path))
+        };
+        result.diagnostics.retain(keep);
+        result.suppressed.retain(keep);
+        let fingerprints = std::mem::take(&mut result.fingerprints);
+        result.fingerprints = fingerprints
+            .into_iter()
+            .filter(|fp| {
+                result.files.iter().any(|f| {
+                    f.display == fp.file && given.contains(&crate::config::absolute(&f.path))
+                })
+            })
+            .collect();
+    }
     result.warnings = warnings;
     Ok(result)
 }

@@ -224,3 +224,23 @@ fn baseline_hides_recorded_findings_while_code_moves() {
         .assert()
         .code(2);
 }
+
+#[test]
+fn context_mode_reports_only_the_given_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let sa = |name: &str, app: &str| {
+        format!(
+            "apiVersion: apps/v1\nkind: Deployment\nmetadata: {{name: {name}, namespace: t}}\nspec:\n  template:\n    metadata: {{labels: {{app: {app}}}}}\n    spec:\n      serviceAccountName: shared\n      containers: [{{name: c, image: i}}]\n"
+        )
+    };
+    write(d, "a.yaml", &sa("a", "a"));
+    write(d, "other/b.yaml", &sa("b", "b"));
+    // Alone, a.yaml shares nothing; with the repo as context, SA001 sees b.yaml.
+    let (out, _) = concise(d, &["a.yaml", "--select", "SA001"]);
+    assert_eq!(out, "");
+    let (out, code) = concise(d, &["a.yaml", "--context", ".", "--select", "SA001"]);
+    assert!(out.contains("a.yaml:8:27: error[SA001]"), "{out}");
+    assert!(!out.contains("other/b.yaml:"), "{out}");
+    assert_eq!(code, Some(1));
+}
