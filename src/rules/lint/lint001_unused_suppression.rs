@@ -31,9 +31,18 @@ pub static RULE: Rule = Rule {
 };
 
 pub fn diagnostic(file: FileId, span: Span, rules: &[String]) -> Diagnostic {
-    let list = rules.iter().map(|r| format!("`{r}`")).collect::<Vec<_>>().join(", ");
-    Diagnostic::new(&RULE.meta, file, span, format!("this suppression of {list} suppressed nothing"))
-        .help("remove the suppression")
+    let list = rules
+        .iter()
+        .map(|r| format!("`{r}`"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    Diagnostic::new(
+        &RULE.meta,
+        file,
+        span,
+        format!("this suppression of {list} suppressed nothing"),
+    )
+    .help("remove the suppression")
 }
 
 #[cfg(test)]
@@ -58,7 +67,11 @@ mod tests {
     #[test]
     fn used_suppressions_and_rules_that_did_not_run_are_fine() {
         let text = format!("{CM}  namespace: default # tenantlint: ignore[NS001] legacy\n");
-        assert!(lint("all", &[("t.yaml", &text)]).iter().all(|f| !f.3.contains("suppressed nothing")));
+        assert!(
+            lint("all", &[("t.yaml", &text)])
+                .iter()
+                .all(|f| !f.3.contains("suppressed nothing"))
+        );
         // SA002 is not selected: its suppression cannot be judged unused.
         let text = format!("{CM}  namespace: team-a # tenantlint: ignore[SA002] batch\n");
         assert!(lint("LINT001", &[("t.yaml", &text)]).is_empty());

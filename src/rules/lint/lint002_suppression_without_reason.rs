@@ -30,7 +30,11 @@ pub static RULE: Rule = Rule {
 };
 
 pub fn diagnostic(file: FileId, span: Span, rules: &[String]) -> Diagnostic {
-    let list = rules.iter().map(|r| format!("`{r}`")).collect::<Vec<_>>().join(", ");
+    let list = rules
+        .iter()
+        .map(|r| format!("`{r}`"))
+        .collect::<Vec<_>>()
+        .join(", ");
     Diagnostic::new(&RULE.meta, file, span, format!("this suppression of {list} gives no reason"))
         .help("say why the exception is acceptable after the rules (`ignore[ID] reason`, or `ID: reason` in the annotation)")
 }
@@ -42,7 +46,10 @@ mod tests {
     #[test]
     fn comment_and_annotation_without_reason() {
         let text = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n  namespace: default # tenantlint: ignore[NS001]\n  annotations:\n    tenantlint.io/ignore: NS001, SA002\n";
-        let found: Vec<(u32, u32)> = lint("LINT002", &[("t.yaml", text)]).into_iter().map(|f| (f.1, f.2)).collect();
+        let found: Vec<(u32, u32)> = lint("LINT002", &[("t.yaml", text)])
+            .into_iter()
+            .map(|f| (f.1, f.2))
+            .collect();
         assert_eq!(found, [(5, 22), (7, 27)]);
     }
 
