@@ -244,6 +244,53 @@ fn alias_bomb_of_mappings_with_merge_keys() {
 }
 
 #[test]
+fn nested_anchors_copying_one_subtree_at_every_level() {
+    // `&a0 [&a1 [&a2 [… big …]]]`: each anchor used to copy the whole
+    // subtree below it, so 120 levels over 1,000,000 scalars ran for minutes
+    // and took gigabytes. Copies now count against the alias budget.
+    let dir = workspace();
+    let depth = 120;
+    let mut s = String::from("a: ");
+    for i in 0..depth {
+        s.push_str(&format!("&a{i} ["));
+    }
+    s.push_str(&vec!["x"; 1_000_000].join(", "));
+    s.push_str(&"]".repeat(depth));
+    s.push('\n');
+    write(dir.path(), "nested.yaml", s);
+    let out = run(dir.path(), &["."], Duration::from_secs(30), BASE_MIB);
+    out.assert_sane();
+    out.assert_good_linted();
+    out.assert_syntax_finding("nested.yaml", "alias bomb");
+}
+
+#[test]
+fn merge_of_two_huge_mappings_is_linear() {
+    // Merging a 60,000-key mapping into another compared every merged key
+    // with every present key: 3.6 × 10⁹ comparisons.
+    let dir = workspace();
+    let keys = |p: &str| {
+        (0..60_000)
+            .map(|i| format!("{p}{i}: 0"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    write(
+        dir.path(),
+        "merge.yaml",
+        format!(
+            "base: &b {{{}}}\nobj: {{<<: *b, {}}}\n",
+            keys("k"),
+            keys("j")
+        ),
+    );
+    let out = run(dir.path(), &["."], Duration::from_secs(30), BASE_MIB);
+    out.assert_sane();
+    out.assert_good_linted();
+    assert!(out.lines_for("merge.yaml").is_empty(), "{}", out.stdout);
+}
+
+#[test]
 fn deep_nesting_flow_style() {
     let dir = workspace();
     let n = 100_000;

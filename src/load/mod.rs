@@ -7,7 +7,7 @@
 
 pub mod tree;
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use granit_parser::{Event, Marker, Options, Parser, StructureStyle};
 
@@ -121,28 +121,37 @@ fn span_of(s: &granit_parser::Span) -> Span {
     Span::new(pos(&s.start), pos(&s.end))
 }
 
+/// An open collection. Its children wait on the builder's shared `nodes` /
+/// `entries` stacks from index `first` on, and move into a vector of exactly
+/// their number when it closes: no growth reallocations, and no spare
+/// capacity kept for the whole run (that was a third of the tree's memory).
 enum Frame {
     Seq {
         start: Pos,
         flow: bool,
         anchor: usize,
-        items: Vec<Node>,
+        first: usize,
     },
     Map {
         start: Pos,
         flow: bool,
         anchor: usize,
-        entries: Vec<Entry>,
+        first: usize,
         key: Option<Node>,
     },
 }
 
 struct Builder<'a> {
     stack: Vec<Frame>,
+    nodes: Vec<Node>,
+    entries: Vec<Entry>,
     anchors: HashMap<usize, Node>,
-    /// Nodes created by alias expansion so far; bounded against alias bombs.
-    alias_nodes: usize,
-    alias_budget: usize,
+    /// Nodes copied for anchors and aliases so far in this file; bounded
+    /// against alias bombs and nested-anchor bombs.
+    copied_nodes: usize,
+    copy_budget: usize,
+    /// Where the budget ran out, to report and skip the document.
+    over_budget: Option<Span>,
     problems: &'a mut Vec<LoadProblem>,
     root: Option<Node>,
 }
@@ -150,21 +159,36 @@ struct Builder<'a> {
 impl Builder<'_> {
     fn reset(&mut self) {
         self.stack.clear();
+        self.nodes.clear();
+        self.entries.clear();
         self.anchors.clear();
         self.root = None;
     }
 
+    /// Count `n` copied nodes against the budget; false once it is spent.
+    fn charge(&mut self, n: usize, at: Span) -> bool {
+        self.copied_nodes = self.copied_nodes.saturating_add(n);
+        if self.copied_nodes > self.copy_budget {
+            self.over_budget = Some(at);
+            return false;
+        }
+        true
+    }
+
     /// Attach a finished node to its parent (or make it the document root).
     fn push(&mut self, node: Node, anchor: usize) {
-        if anchor != 0 {
+        // An anchored node is copied so that aliases can repeat it; nested
+        // anchors copy the same subtree again at every level, so the copies
+        // count against the same budget as alias expansion.
+        if anchor != 0 && self.charge(node.count(), node.span) {
             self.anchors.insert(anchor, node.clone());
         }
         match self.stack.last_mut() {
             None => self.root = Some(node),
-            Some(Frame::Seq { items, .. }) => items.push(node),
-            Some(Frame::Map { entries, key, .. }) => match key.take() {
+            Some(Frame::Seq { .. }) => self.nodes.push(node),
+            Some(Frame::Map { key, .. }) => match key.take() {
                 None => *key = Some(node),
-                Some(k) => entries.push(Entry {
+                Some(k) => self.entries.push(Entry {
                     key: k,
                     value: node,
                 }),
@@ -227,8 +251,15 @@ fn is_merge_key(e: &Entry) -> bool {
 
 /// Apply YAML merge keys (`<<: *base`), as kubectl's YAML 1.1 reader does:
 /// explicit keys win, then earlier merged maps win over later ones.
+/// Linear in the number of keys (a hash set, not a scan per merged key,
+/// which made two 60,000-key maps take minutes).
 fn merge_keys(entries: Vec<Entry>) -> Vec<Entry> {
     let (merges, mut out): (Vec<Entry>, Vec<Entry>) = entries.into_iter().partition(is_merge_key);
+    // Keys are compared as scalars; every non-scalar key counts as one key.
+    let mut present: HashSet<Option<Box<str>>> = out
+        .iter()
+        .map(|e| e.key.as_scalar().map(Box::from))
+        .collect();
     for m in merges {
         let sources: Vec<Node> = match m.value.value {
             Value::Map(_) => vec![m.value],
@@ -238,8 +269,7 @@ fn merge_keys(entries: Vec<Entry>) -> Vec<Entry> {
         for src in sources {
             if let Value::Map(src_entries) = src.value {
                 for e in src_entries {
-                    let k = e.key.as_scalar();
-                    if !out.iter().any(|o| o.key.as_scalar() == k) {
+                    if present.insert(e.key.as_scalar().map(Box::from)) {
                         out.push(e);
                     }
                 }
@@ -268,9 +298,13 @@ pub fn parse_yaml(file: &SourceFile) -> ParsedYaml {
     let mut problems = Vec::new();
     let mut builder = Builder {
         stack: Vec::new(),
+        nodes: Vec::new(),
+        entries: Vec::new(),
         anchors: HashMap::new(),
-        alias_nodes: 0,
-        alias_budget: 100_000 + text.len() * 4,
+        copied_nodes: 0,
+        // Real manifests have far fewer nodes than bytes, and copy few.
+        copy_budget: 100_000 + text.len(),
+        over_budget: None,
         problems: &mut problems,
         root: None,
     };
@@ -332,13 +366,13 @@ pub fn parse_yaml(file: &SourceFile) -> ParsedYaml {
                 start: pos(&span.start),
                 flow: style == StructureStyle::Flow,
                 anchor,
-                items: Vec::new(),
+                first: builder.nodes.len(),
             }),
             Event::MappingStart(style, anchor, _) => builder.stack.push(Frame::Map {
                 start: pos(&span.start),
                 flow: style == StructureStyle::Flow,
                 anchor,
-                entries: Vec::new(),
+                first: builder.entries.len(),
                 key: None,
             }),
             Event::SequenceEnd | Event::MappingEnd => {
@@ -351,8 +385,9 @@ pub fn parse_yaml(file: &SourceFile) -> ParsedYaml {
                         start,
                         flow,
                         anchor,
-                        items,
+                        first,
                     } => {
+                        let items: Vec<Node> = builder.nodes.drain(first..).collect();
                         let end = collection_end(
                             flow,
                             event_end,
@@ -369,9 +404,10 @@ pub fn parse_yaml(file: &SourceFile) -> ParsedYaml {
                         start,
                         flow,
                         anchor,
-                        entries,
+                        first,
                         ..
                     } => {
+                        let entries: Vec<Entry> = builder.entries.drain(first..).collect();
                         let last = entries.last().map(|e| e.value.span.end);
                         let end = collection_end(flow, event_end, start, last);
                         let node = builder.finish_map(start, end, entries);
@@ -380,30 +416,36 @@ pub fn parse_yaml(file: &SourceFile) -> ParsedYaml {
                 }
             }
             Event::Alias(id) => {
-                let Some(target) = builder.anchors.get(&id) else {
+                let Some(count) = builder.anchors.get(&id).map(Node::count) else {
                     continue;
                 };
-                builder.alias_nodes += target.count();
-                if builder.alias_nodes > builder.alias_budget {
-                    builder.problems.push(LoadProblem::Syntax {
-                        span: span_of(&span),
-                        message: format!(
-                            "aliases expand to more than {} nodes (an alias bomb?); document skipped",
-                            builder.alias_budget
-                        ),
-                    });
-                    builder.reset();
-                    doc_index += 1;
-                    match parser.proceed_next_document() {
-                        Ok(true) => continue,
-                        _ => break,
-                    }
+                if builder.charge(count, span_of(&span))
+                    && let Some(target) = builder.anchors.get(&id)
+                {
+                    let mut node = target.clone();
+                    node.span = span_of(&span);
+                    builder.push(node, 0);
                 }
-                let mut node = target.clone();
-                node.span = span_of(&span);
-                builder.push(node, 0);
             }
             _ => {}
+        }
+        if let Some(at) = builder.over_budget.take() {
+            builder.problems.push(LoadProblem::Syntax {
+                span: Span::point(at.start),
+                message: format!(
+                    "anchors and aliases copy more than {} nodes (an alias bomb?); document skipped",
+                    builder.copy_budget
+                ),
+            });
+            builder.reset();
+            doc_index += 1;
+            // The budget stays spent for the rest of the file (a fresh one
+            // per document would let many small bombs add up): later
+            // documents load as long as they copy nothing.
+            match parser.proceed_next_document() {
+                Ok(true) => continue,
+                _ => break,
+            }
         }
     }
     out.problems = problems;
@@ -496,6 +538,59 @@ mod tests {
         let p = parse(&s);
         assert!(p.docs.is_empty());
         assert!(matches!(p.problems[0], LoadProblem::Syntax { .. }));
+    }
+
+    #[test]
+    fn merged_keys_keep_the_first_source_and_explicit_keys_win() {
+        let p = parse("a: &a {x: 1, y: 1}\nb: &b {y: 2, z: 2}\nc: {<<: [*a, *b], x: 0}\n");
+        let c = p.docs[0].root.get("c").unwrap();
+        let got: Vec<_> = c
+            .entries()
+            .iter()
+            .map(|e| (e.key.as_str().unwrap(), e.value.as_str().unwrap()))
+            .collect();
+        assert_eq!(got, [("x", "0"), ("y", "1"), ("z", "2")]);
+    }
+
+    #[test]
+    fn collections_hold_no_spare_capacity() {
+        let p = parse("a: {b: 1}\nc: [1, 2, 3]\nd:\n  - e: 1\n    f: 2\n");
+        fn check(n: &Node) {
+            match &n.value {
+                Value::Seq(items) => {
+                    assert_eq!(items.capacity(), items.len());
+                    items.iter().for_each(check);
+                }
+                Value::Map(entries) => {
+                    assert_eq!(entries.capacity(), entries.len());
+                    entries.iter().for_each(|e| check(&e.value));
+                }
+                Value::Scalar(..) => {}
+            }
+        }
+        check(&p.docs[0].root);
+        assert_eq!(
+            p.docs[0].root.path(&["d"]).unwrap().items()[0].get_str("f"),
+            Some("2")
+        );
+    }
+
+    #[test]
+    fn nested_anchors_count_against_the_copy_budget() {
+        let depth = 50;
+        let mut s = String::from("a: ");
+        for i in 0..depth {
+            s.push_str(&format!("&a{i} ["));
+        }
+        s.push_str(&vec!["x"; 20_000].join(", "));
+        s.push_str(&"]".repeat(depth));
+        s.push_str("\n---\nafter: 1\n");
+        let p = parse(&s);
+        assert!(
+            matches!(&p.problems[0], LoadProblem::Syntax { message, .. } if message.contains("alias bomb"))
+        );
+        assert_eq!(p.docs.len(), 1);
+        assert_eq!(p.docs[0].root.get_str("after"), Some("1"));
     }
 
     #[test]
