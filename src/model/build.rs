@@ -39,7 +39,7 @@ pub fn build_file(file: &SourceFile, docs: Vec<Document>) -> FileModel {
         }
         let index = doc.index;
         let root = doc.root;
-        if root.get_str("kind") == Some("List") && root.get("items").is_some() {
+        if is_list(&root) {
             let Some(items) = take_items(root) else {
                 continue;
             };
@@ -53,6 +53,19 @@ pub fn build_file(file: &SourceFile, docs: Vec<Document>) -> FileModel {
         }
     }
     model
+}
+
+/// `kind: List`, or a typed list (`ConfigMapList`, `RoleBindingList`) with a
+/// sequence of `items`: kubectl applies each item as an object.
+pub fn is_list(root: &Node) -> bool {
+    let items = root.get("items");
+    match root.get_str("kind") {
+        Some("List") => items.is_some(),
+        Some(kind) if kind.ends_with("List") => {
+            items.is_some_and(|i| matches!(i.value, crate::load::Value::Seq(_)))
+        }
+        _ => false,
+    }
 }
 
 fn take_items(root: Node) -> Option<Vec<Node>> {
@@ -402,6 +415,14 @@ mod tests {
         );
         let kinds: Vec<_> = m.objects.iter().map(|o| o.kind.value.clone()).collect();
         assert_eq!(kinds, ["ConfigMap", "Secret"]);
+        let typed = model(
+            "l.yaml",
+            "apiVersion: rbac.authorization.k8s.io/v1\nkind: RoleBindingList\nitems:\n- apiVersion: rbac.authorization.k8s.io/v1\n  kind: RoleBinding\n  metadata: {name: a}\n",
+        );
+        let kinds: Vec<_> = typed.objects.iter().map(|o| o.kind.value.clone()).collect();
+        assert_eq!(kinds, ["RoleBinding"]);
+        let not_a_list = model("l.yaml", "apiVersion: v1\nkind: NotAList\nitems:\n");
+        assert_eq!(not_a_list.objects.len(), 1);
     }
 
     #[test]

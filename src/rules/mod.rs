@@ -11,6 +11,7 @@ pub mod mlflow;
 pub mod namespace;
 pub mod quota;
 pub mod service_account;
+pub mod workloads;
 pub mod yaml;
 
 use crate::diagnostic::{Diagnostic, Severity};

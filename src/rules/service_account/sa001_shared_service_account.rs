@@ -4,9 +4,9 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::model::Spec;
-use crate::model::build::parent_dir;
+use crate::rules::workloads::{Applications, Use, deploy_scope};
 use crate::rules::{Category, Check, Context, Docs, Rule, RuleMeta};
-use crate::source::{FileId, Span};
+use crate::source::Span;
 
 pub static RULE: Rule = Rule {
     meta: RuleMeta {
@@ -42,14 +42,6 @@ pub static RULE: Rule = Rule {
     check: Check::Set(check),
 };
 
-struct Use<'a> {
-    file: FileId,
-    span: Span,
-    app: String,
-    workload: String,
-    object: &'a crate::model::Object,
-}
-
 fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
     let index = ctx.index;
     // (namespace or directory, account) -> uses
@@ -59,16 +51,7 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
         if !index.tenancy.applies_to(obj) {
             continue;
         }
-        let scope = match obj.namespace() {
-            Some(ns) => format!("ns:{ns}"),
-            None => format!("dir:{}", parent_dir(&ctx.file(obj.file).display)),
-        };
-        let app = obj
-            .label("app.kubernetes.io/name")
-            .or_else(|| obj.label("app"))
-            .map(str::to_string)
-            .or_else(|| w.templates.iter().find_map(|t| t.app.clone()))
-            .unwrap_or_else(|| obj.name().to_string());
+        let scope = deploy_scope(obj, ctx);
         for t in &w.templates {
             let Some(sa) = &t.service_account else {
                 continue;
@@ -79,35 +62,17 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
             groups
                 .entry((scope.clone(), sa.value.clone()))
                 .or_default()
-                .push(Use {
-                    file: obj.file,
-                    span: sa.span,
-                    app: app.clone(),
-                    workload: obj.describe(),
-                    object: obj,
-                });
+                .push(Use::new(obj, sa.span));
         }
     }
     for ((_, account), uses) in &groups {
-        // Two documents with the same kind and name are one object in the
-        // cluster (the later overwrites the earlier): not two applications.
-        let mut workloads: BTreeMap<&str, &str> = BTreeMap::new();
-        for u in uses {
-            workloads
-                .entry(u.workload.as_str())
-                .or_insert(u.app.as_str());
-        }
-        let apps: BTreeSet<&str> = workloads.values().copied().collect();
-        if apps.len() < 2 {
+        let apps = Applications::of(uses);
+        if apps.apps.len() < 2 {
             continue;
         }
-        let app_list = apps
-            .iter()
-            .map(|a| format!("`{a}`"))
-            .collect::<Vec<_>>()
-            .join(", ");
+        let app_list = apps.list();
         for (i, u) in uses.iter().enumerate() {
-            if workloads.get(u.workload.as_str()) != Some(&u.app.as_str()) {
+            if !apps.counts(u) {
                 continue;
             }
             let mut d = Diagnostic::on(
@@ -116,7 +81,7 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
                 u.span,
                 format!(
                     "service account `{account}` is shared by {} applications ({app_list})",
-                    apps.len()
+                    apps.apps.len()
                 ),
             )
             .help(format!(
@@ -126,7 +91,7 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
             for (j, other) in uses.iter().enumerate() {
                 if j != i && other.app != u.app && other.workload != u.workload {
                     d = d.related(
-                        other.file,
+                        other.object.file,
                         other.span,
                         format!(
                             "`{}` (application `{}`) also uses it",
