@@ -132,6 +132,9 @@ pub struct Index {
     pub documents: usize,
     /// Namespace objects of each file (NS003 compares against a file's only one).
     pub file_namespaces: HashMap<u32, Vec<ObjId>>,
+    /// ServiceAccounts by [`Index::deploy_key`], then name; the first
+    /// definition wins.
+    pub service_accounts: HashMap<String, HashMap<String, ObjId>>,
     /// Display paths by file id (for directory lookups).
     file_names: Vec<String>,
 }
@@ -162,6 +165,7 @@ impl Index {
         index.resolve_scopes();
         index.resolve_namespaces(options.deploy_namespace.as_deref());
         index.index_namespaces();
+        index.index_service_accounts();
         index.find_servers(files);
         index
     }
@@ -273,6 +277,55 @@ impl Index {
                 _ => {}
             }
         }
+    }
+
+    fn index_service_accounts(&mut self) {
+        let mut by_key: HashMap<String, HashMap<String, ObjId>> = HashMap::new();
+        for (id, o) in self.objects.iter().enumerate() {
+            if let (Spec::ServiceAccount(_), Some(name)) = (&o.spec, &o.name) {
+                by_key
+                    .entry(self.deploy_key(o))
+                    .or_default()
+                    .entry(name.value.clone())
+                    .or_insert(id);
+            }
+        }
+        self.service_accounts = by_key;
+    }
+
+    /// Where an object will live once deployed: its namespace, or, when that
+    /// is unset, its directory (`<unset>:dir`), since the files of one
+    /// directory are applied together (`kubectl apply -n NS -f dir/`).
+    pub fn deploy_key(&self, obj: &Object) -> String {
+        match obj.namespace() {
+            Some(ns) => ns.to_string(),
+            None => self.unset_key(obj),
+        }
+    }
+
+    fn unset_key(&self, obj: &Object) -> String {
+        let file = self.file_display(obj.file).unwrap_or_default();
+        format!("<unset>:{}", crate::model::build::parent_dir(file))
+    }
+
+    /// The ServiceAccounts (name → object) the set defines where `obj` is
+    /// deployed: those of its namespace, and those of its directory whose
+    /// namespace is unset (applied together, they land in the same one).
+    pub fn service_accounts_near(&self, obj: &Object) -> Vec<&HashMap<String, ObjId>> {
+        let mut keys = vec![self.deploy_key(obj)];
+        if obj.namespace().is_some() {
+            keys.push(self.unset_key(obj));
+        }
+        keys.iter()
+            .filter_map(|k| self.service_accounts.get(k))
+            .collect()
+    }
+
+    /// The ServiceAccount `name` that the set defines where `obj` is deployed.
+    pub fn service_account_for(&self, obj: &Object, name: &str) -> Option<ObjId> {
+        self.service_accounts_near(obj)
+            .into_iter()
+            .find_map(|m| m.get(name).copied())
     }
 
     fn find_servers(&mut self, files: &[Arc<SourceFile>]) {

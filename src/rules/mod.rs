@@ -128,6 +128,8 @@ pub static RULES: &[&Rule] = &[
     &quota::quota001_missing_resource_quota::RULE,
     &service_account::sa001_shared_service_account::RULE,
     &service_account::sa002_default_service_account::RULE,
+    &service_account::sa003_automount_service_account_token::RULE,
+    &service_account::sa004_missing_service_account::RULE,
     &yaml::yaml001_syntax_error::RULE,
     &yaml::yaml002_duplicate_key::RULE,
 ];
