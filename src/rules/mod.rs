@@ -6,6 +6,7 @@
 //! parsing; they are listed here so they can be selected, configured and
 //! documented like every other rule.
 
+pub mod host;
 pub mod lint;
 pub mod mlflow;
 pub mod namespace;
@@ -119,6 +120,10 @@ pub struct Rule {
 
 /// Every built-in rule, sorted by id.
 pub static RULES: &[&Rule] = &[
+    &host::host001_host_namespace::RULE,
+    &host::host002_host_path_volume::RULE,
+    &host::host003_privileged_container::RULE,
+    &host::host004_host_port::RULE,
     &lint::lint001_unused_suppression::RULE,
     &lint::lint002_suppression_without_reason::RULE,
     &mlflow::mlf001_shared_artifact_root::RULE,
