@@ -1,2 +1,24 @@
 //! Resource and quota rules.
 pub mod quota001_missing_resource_quota;
+pub mod quota002_missing_limit_range;
+pub mod quota003_missing_container_resources;
+pub mod quota004_gpu_not_in_quota;
+
+use crate::model::Object;
+use crate::model::k8s::{Container, PodTemplate};
+
+/// How messages name a container: `` container `train` of `Job team-a/x` (Worker) ``.
+pub(crate) fn container_label(obj: &Object, template: &PodTemplate, c: &Container) -> String {
+    let what = if c.init {
+        "init container"
+    } else {
+        "container"
+    };
+    let name = c.name.as_deref().map_or("<unnamed>", String::as_str);
+    let role = template
+        .role
+        .as_deref()
+        .map(|r| format!(" ({r})"))
+        .unwrap_or_default();
+    format!("{what} `{name}` of `{}`{role}", obj.describe())
+}
