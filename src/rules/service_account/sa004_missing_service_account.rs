@@ -1,9 +1,6 @@
 //! SA004 missing-service-account.
 
-use std::collections::BTreeMap;
-
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::index::ObjId;
 use crate::model::Object;
 use crate::rules::{Category, Check, Context, Docs, Rule, RuleMeta};
 
@@ -18,8 +15,11 @@ pub static RULE: Rule = Rule {
             what: "Reports a pod template's `serviceAccountName` that names an account the linted \
                    set does not define in the workload's namespace, when the set does define \
                    other ServiceAccounts there (so it is where that namespace's accounts are \
-                   managed). `default`, which Kubernetes creates, is never reported. Platform \
-                   namespaces are not checked.",
+                   managed). A ServiceAccount without a namespace in the workload's directory \
+                   counts as defined (applied together, it lands in the same namespace); for a \
+                   workload whose namespace is unset, its directory stands for its namespace. \
+                   `default`, which Kubernetes creates, is never reported. Platform namespaces \
+                   are not checked.",
             why: "A pod naming a service account that does not exist is not created: the \
                   Deployment or Job sits there with a `serviceaccount not found` event. The usual \
                   cause is a typo, an account renamed in one place only, or a workload copied \
@@ -48,19 +48,16 @@ fn check(obj: &Object, ctx: &Context, out: &mut Vec<Diagnostic>) {
     if !ctx.index.tenancy.applies_to(obj) {
         return;
     }
-    let near = ctx.index.service_accounts_near(obj);
-    if near.is_empty() {
+    // The namespace's own accounts decide whether the set manages them here;
+    // an account without namespace next to the workload also counts as defined.
+    let Some(defined) = ctx.index.service_accounts.get(&ctx.index.deploy_key(obj)) else {
         return;
-    }
-    let defined: BTreeMap<&str, ObjId> = near
-        .iter()
-        .flat_map(|m| m.iter().map(|(name, &id)| (name.as_str(), id)))
-        .collect();
+    };
     for t in &w.templates {
         let Some(sa) = &t.service_account else {
             continue;
         };
-        if sa.value == "default" || defined.contains_key(sa.value.as_str()) {
+        if sa.value == "default" || ctx.index.service_account_for(obj, &sa.value).is_some() {
             continue;
         }
         let role = t
@@ -75,7 +72,7 @@ fn check(obj: &Object, ctx: &Context, out: &mut Vec<Diagnostic>) {
                 "the same directory".to_string(),
             ),
         };
-        let help = match closest(&sa.value, defined.keys().copied()) {
+        let help = match closest(&sa.value, defined.keys().map(String::as_str)) {
             Some(near) => format!(
                 "replace `{}` with `{near}`, or define ServiceAccount `{}` in {in_ns}",
                 sa.value, sa.value
@@ -217,12 +214,24 @@ mod tests {
             "SA004",
             &[
                 ("a/sa.yaml", sa),
+                (
+                    "b/sa.yaml",
+                    "apiVersion: v1\nkind: ServiceAccount\nmetadata: {name: other, namespace: t}\n",
+                ),
                 ("a/pod.yaml", &pod("t", "trainer")),
                 ("a/pod2.yaml", &pod("t", "runner")),
             ],
         );
         assert_eq!(found.len(), 1);
         assert_eq!(found[0].0, "a/pod2.yaml");
+        // Accounts without namespace do not make the set manage `u`'s accounts.
+        assert!(
+            lint(
+                "SA004",
+                &[("a/sa.yaml", sa), ("a/pod.yaml", &pod("u", "runner"))]
+            )
+            .is_empty()
+        );
     }
 
     #[test]
