@@ -140,6 +140,8 @@ pub static RULES: &[&Rule] = &[
     &service_account::sa004_missing_service_account::RULE,
     &yaml::yaml001_syntax_error::RULE,
     &yaml::yaml002_duplicate_key::RULE,
+    &yaml::yaml003_duplicate_object::RULE,
+    &yaml::yaml004_incomplete_object::RULE,
 ];
 
 /// All rules in id order (ids compare by prefix, then number).

@@ -1,0 +1,419 @@
+//! YAML003 duplicate-object.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::load::{Node, Value};
+use crate::model::build::parent_dir;
+use crate::model::{Object, Scope};
+use crate::rules::{Category, Check, Context, Docs, Rule, RuleMeta};
+
+pub static RULE: Rule = Rule {
+    meta: RuleMeta {
+        id: "YAML003",
+        name: "duplicate-object",
+        category: Category::Input,
+        severity: Severity::Error,
+        summary: "two objects with the same group, kind, namespace and name",
+        docs: Docs {
+            what: "Reports objects that have the same identity in the cluster — API group (not \
+                   version), kind, namespace and name — but different content, on the \
+                   `metadata.name` of every occurrence, with the others as related locations. \
+                   Objects whose namespace is unset are compared with the other objects of \
+                   their directory, which are deployed together.",
+            why: "The API server keeps one object per identity: whichever document is applied \
+                  last silently replaces the other. When two tenants' manifests both define \
+                  `ConfigMap shared/pipeline-config`, or a copy-pasted Deployment keeps its \
+                  original name, one team's change overwrites the other's, and which one wins \
+                  depends on the order files are applied in.",
+            example: "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: pipeline-config\n  namespace: ml-shared\ndata:\n  owner: team-a\n---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: pipeline-config\n  namespace: ml-shared\ndata:\n  owner: team-b\n",
+            use_instead: "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: team-a-pipeline-config\n  namespace: ml-shared\ndata:\n  owner: team-a\n---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: team-b-pipeline-config\n  namespace: ml-shared\ndata:\n  owner: team-b\n",
+            options: None,
+            known_problems: Some(
+                "A linted set may hold files that are never applied together, so only \
+                 likely collisions are reported. Identical copies (ignoring `status` and the \
+                 metadata the server fills in) replace each other with nothing new and are \
+                 not reported. Under a `kustomization.yaml` only duplicates within one file \
+                 count: other files of a kustomize tree are resources of other overlays or \
+                 patches, and `kustomize build` itself rejects two resources with one \
+                 identity. The same holds below directories named `testdata`, `test`, \
+                 `tests`, `e2e`, `examples`, `example`, `samples` or `sample` (relative to \
+                 the directory common to the linted set), whose files are separate cases. \
+                 Two files that mostly define the same objects — more than half of the \
+                 smaller one's — are taken as alternatives (install flavours, one directory \
+                 per cluster or environment) and not compared; a tenant directory copied \
+                 whole without renaming its objects is therefore not reported. Names \
+                 containing Helm template expressions (`{{ … }}`) are not compared.",
+            ),
+            references: Some(
+                "- [Kubernetes: object names and IDs](https://kubernetes.io/docs/concepts/overview/working-with-objects/names/)",
+            ),
+        },
+    },
+    check: Check::Set(check),
+};
+
+/// Directories whose files are separate cases, not parts of one deployment.
+const CASE_DIRS: &[&str] = &[
+    "testdata", "test", "tests", "e2e", "examples", "example", "samples", "sample",
+];
+
+/// Which objects can meet in one `apply`: the whole set, except that a file
+/// under a kustomization, or under a directory of test data, examples or
+/// samples (below `root`, the directory common to the whole set), only
+/// meets itself.
+fn deployment_unit(
+    obj: &Object,
+    ctx: &Context,
+    kustomized: &HashSet<&str>,
+    root: &str,
+) -> Option<u32> {
+    let mut dir = parent_dir(&ctx.file(obj.file).display);
+    loop {
+        if kustomized.contains(dir) {
+            return Some(obj.file);
+        }
+        if dir.len() <= root.len() {
+            return None;
+        }
+        let base = dir.rsplit('/').next().unwrap_or(dir);
+        if CASE_DIRS.contains(&base) {
+            return Some(obj.file);
+        }
+        dir = parent_dir(dir);
+    }
+}
+
+/// The deepest directory that holds every file of the set.
+fn common_dir<'a>(ctx: &'a Context) -> &'a str {
+    let mut files = ctx.files.iter().map(|f| f.display.as_str());
+    let Some(first) = files.next() else {
+        return "";
+    };
+    let mut common = parent_dir(first);
+    for f in files {
+        while !(f.starts_with(common) && f[common.len()..].starts_with('/')) {
+            if common.is_empty() {
+                return common;
+            }
+            common = parent_dir(common);
+        }
+    }
+    common
+}
+
+/// What `kubectl apply` writes of an object, canonically: mapping keys
+/// sorted, without `status` and the metadata the server fills in (nor the
+/// namespace, already part of the identity). Two copies with the same
+/// content do not overwrite each other with anything different.
+fn applied_content(obj: &Object) -> String {
+    let mut out = String::new();
+    canonical(&obj.root, Level::Root, &mut out);
+    out
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum Level {
+    Root,
+    Metadata,
+    Annotations,
+    Other,
+}
+
+const SERVER_METADATA: &[&str] = &[
+    "namespace",
+    "resourceVersion",
+    "uid",
+    "creationTimestamp",
+    "generation",
+    "managedFields",
+    "selfLink",
+];
+
+fn canonical(node: &Node, level: Level, out: &mut String) {
+    use std::fmt::Write;
+    match &node.value {
+        Value::Scalar(s, _) => {
+            let _ = write!(out, "{s:?}");
+        }
+        Value::Seq(items) => {
+            out.push('[');
+            for item in items {
+                canonical(item, Level::Other, out);
+                out.push(',');
+            }
+            out.push(']');
+        }
+        Value::Map(entries) => {
+            let mut entries: Vec<_> = entries
+                .iter()
+                .filter_map(|e| Some((e.key.as_scalar()?, &e.value)))
+                .filter(|(k, _)| match level {
+                    Level::Root => *k != "status",
+                    Level::Metadata => !SERVER_METADATA.contains(k),
+                    Level::Annotations => *k != "kubectl.kubernetes.io/last-applied-configuration",
+                    Level::Other => true,
+                })
+                .collect();
+            // The last of duplicate keys wins, as in Kubernetes.
+            entries.reverse();
+            entries.sort_by_key(|(k, _)| *k);
+            entries.dedup_by_key(|(k, _)| *k);
+            out.push('{');
+            for (k, v) in entries {
+                let next = match (level, k) {
+                    (Level::Root, "metadata") => Level::Metadata,
+                    (Level::Metadata, "annotations") => Level::Annotations,
+                    _ => Level::Other,
+                };
+                let _ = write!(out, "{k:?}:");
+                canonical(v, next, out);
+                out.push(',');
+            }
+            out.push('}');
+        }
+    }
+}
+
+/// An object's identity in the cluster: group, kind, namespace (or, when
+/// unset, its directory; `""` for cluster-scoped kinds) and name.
+type Identity<'a> = (&'a str, &'a str, String, &'a str);
+
+fn identity<'a>(obj: &'a Object, ctx: &Context) -> Option<Identity<'a>> {
+    let name = obj.name.as_ref()?;
+    if name.contains("{{") {
+        return None;
+    }
+    let namespace = match (obj.scope, obj.namespace()) {
+        (Scope::Cluster, _) => String::new(),
+        (_, Some(ns)) => format!("ns:{ns}"),
+        (_, None) => format!("dir:{}", parent_dir(&ctx.file(obj.file).display)),
+    };
+    Some((
+        obj.group.as_str(),
+        obj.kind.as_str(),
+        namespace,
+        name.as_str(),
+    ))
+}
+
+/// Two files are alternatives of one another — flavours of one install,
+/// test cases, variants to choose from — rather than parts applied
+/// together when more than half of the smaller one's objects have an
+/// identity that the other also defines.
+fn alternatives(a: &HashSet<Identity>, b: &HashSet<Identity>) -> bool {
+    let shared = a.intersection(b).count();
+    shared * 2 > a.len().min(b.len())
+}
+
+fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
+    let index = ctx.index;
+    let kustomized: HashSet<&str> = index
+        .kustomizations
+        .iter()
+        .map(|k| k.dir.as_str())
+        .collect();
+    let root = common_dir(ctx);
+    let mut groups: BTreeMap<(Identity, Option<u32>), Vec<&Object>> = BTreeMap::new();
+    let mut by_file: HashMap<u32, HashSet<Identity>> = HashMap::new();
+    for obj in &index.objects {
+        let Some(id) = identity(obj, ctx) else {
+            continue;
+        };
+        by_file.entry(obj.file).or_default().insert(id.clone());
+        groups
+            .entry((id, deployment_unit(obj, ctx, &kustomized, root)))
+            .or_default()
+            .push(obj);
+    }
+    for objects in groups.values() {
+        if objects.len() < 2 {
+            continue;
+        }
+        let contents: Vec<String> = objects.iter().map(|o| applied_content(o)).collect();
+        let collide = |i: usize, j: usize| {
+            let (a, b) = (objects[i].file, objects[j].file);
+            i != j
+                && contents[i] != contents[j]
+                && (a == b || !alternatives(&by_file[&a], &by_file[&b]))
+        };
+        for (i, obj) in objects.iter().enumerate() {
+            let Some(name) = &obj.name else { continue };
+            let others: Vec<&Object> = (0..objects.len())
+                .filter(|&j| collide(i, j))
+                .map(|j| objects[j])
+                .collect();
+            if others.is_empty() {
+                continue;
+            }
+            let what = obj.describe();
+            let mut d = Diagnostic::on(
+                &RULE.meta,
+                obj,
+                name.span,
+                format!(
+                    "`{what}` is defined {} times with different content; the one applied last wins",
+                    others.len() + 1
+                ),
+            )
+            .help("remove the duplicate, or give each object a name of its own");
+            for other in others {
+                if let Some(other_name) = &other.name {
+                    d = d.related(
+                        other.file,
+                        other_name.span,
+                        format!("`{what}` is also defined here"),
+                    );
+                }
+            }
+            out.push(d);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::rules::testing::{lint, positions};
+
+    fn cm(name: &str, ns: &str) -> String {
+        format!(
+            "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {name}\n  namespace: {ns}\n---\n"
+        )
+    }
+
+    #[test]
+    fn every_occurrence_with_the_others_related() {
+        let text = cm_with("a", "t", "x") + &cm_with("a", "t", "y") + &cm_with("a", "t", "z");
+        assert_eq!(positions("YAML003", &text), [(4, 9), (11, 9), (18, 9)]);
+    }
+
+    #[test]
+    fn identity_is_group_kind_namespace_name() {
+        assert!(positions("YAML003", &(cm("a", "t") + &cm("a", "u"))).is_empty());
+        assert!(positions("YAML003", &(cm("a", "t") + &cm("b", "t"))).is_empty());
+        let secret = "apiVersion: v1\nkind: Secret\nmetadata:\n  name: a\n  namespace: t\n";
+        assert!(positions("YAML003", &(cm("a", "t") + secret)).is_empty());
+        // The version is not part of the identity; the group is.
+        let v1 = "apiVersion: autoscaling/v1\nkind: HorizontalPodAutoscaler\nmetadata: {name: h, namespace: t}\n---\n";
+        let v2 = "apiVersion: autoscaling/v2\nkind: HorizontalPodAutoscaler\nmetadata: {name: h, namespace: t}\n---\n";
+        assert_eq!(positions("YAML003", &format!("{v1}{v2}")).len(), 2);
+        let ext = v2.replace("autoscaling/v2", "example.com/v1");
+        assert!(positions("YAML003", &format!("{v1}{ext}")).is_empty());
+    }
+
+    fn cm_with(name: &str, ns: &str, owner: &str) -> String {
+        format!(
+            "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {name}\n  namespace: {ns}\ndata: {{owner: {owner}}}\n---\n"
+        )
+    }
+
+    #[test]
+    fn across_files_with_different_content() {
+        let a = cm_with("config", "shared", "a") + &cm_with("a-only", "shared", "a");
+        let b = cm_with("config", "shared", "b") + &cm_with("b-only", "shared", "b");
+        let found = lint("YAML003", &[("team-a/cm.yaml", &a), ("team-b/cm.yaml", &b)]);
+        assert_eq!(found.len(), 2);
+        let ns = |label: &str| {
+            format!(
+                "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: shared\n  labels: {{l: {label}}}\n---\n"
+            )
+        };
+        let a = ns("a") + &cm_with("a-only", "shared", "a");
+        let b = ns("b") + &cm_with("b-only", "shared", "b");
+        let found = lint("YAML003", &[("a/ns.yaml", &a), ("b/ns.yaml", &b)]);
+        assert_eq!(found.len(), 2);
+    }
+
+    #[test]
+    fn identical_copies_do_not_conflict() {
+        let copy = cm_with("config", "t", "a");
+        assert!(positions("YAML003", &format!("{copy}{copy}")).is_empty());
+        // Server-filled fields and status are not what `apply` writes.
+        let live = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: config\n  namespace: t\n  uid: 1234\n  resourceVersion: \"7\"\ndata: {owner: a}\nstatus: {phase: x}\n---\n";
+        assert!(positions("YAML003", &format!("{copy}{live}")).is_empty());
+    }
+
+    #[test]
+    fn alternative_files_and_case_directories_are_not_compared() {
+        // Each file defines mostly the same objects: flavours of one install.
+        let a = cm_with("config", "t", "a") + &cm_with("settings", "t", "a");
+        let b = cm_with("config", "t", "b") + &cm_with("settings", "t", "b");
+        assert!(lint("YAML003", &[("install.yaml", &a), ("ha-install.yaml", &b)]).is_empty());
+        let a = cm_with("config", "t", "a") + &cm_with("a-only", "t", "a");
+        let b = cm_with("config", "t", "b") + &cm_with("b-only", "t", "b");
+        let other = cm_with("other", "t", "c");
+        let in_case_dirs = |x: &str, y: &str| {
+            lint(
+                "YAML003",
+                &[(x, &a), (y, &b), ("repo/deploy/other.yaml", &other)],
+            )
+        };
+        assert!(in_case_dirs("repo/testdata/a.yaml", "repo/testdata/b.yaml").is_empty());
+        assert!(in_case_dirs("repo/examples/x/a.yaml", "repo/examples/y/b.yaml").is_empty());
+        // Above the directory common to the set, names do not count.
+        let found = lint(
+            "YAML003",
+            &[("tests/repo/a.yaml", &a), ("tests/repo/b.yaml", &b)],
+        );
+        assert_eq!(found.len(), 2);
+        let twice = format!("{a}{b}");
+        assert_eq!(lint("YAML003", &[("testdata/a.yaml", &twice)]).len(), 2);
+    }
+
+    #[test]
+    fn unset_namespaces_meet_only_in_their_directory() {
+        let file = |owner: &str| {
+            format!(
+                "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: config\ndata: {{owner: {owner}}}\n---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: only-{owner}\n"
+            )
+        };
+        let (a, b) = (file("a"), file("b"));
+        assert!(lint("YAML003", &[("a/cm.yaml", &a), ("b/cm.yaml", &b)]).is_empty());
+        assert_eq!(
+            lint("YAML003", &[("a/x.yaml", &a), ("a/y.yaml", &b)]).len(),
+            2
+        );
+    }
+
+    #[test]
+    fn kustomize_trees_compare_within_a_file() {
+        let deploy = |replicas: u32| {
+            format!(
+                "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: trainer\nspec: {{replicas: {replicas}}}\n"
+            )
+        };
+        let found = lint(
+            "YAML003",
+            &[
+                (
+                    "app/kustomization.yaml",
+                    "resources: [deploy.yaml, svc.yaml]\npatches: [{path: patch.yaml}]\n",
+                ),
+                ("app/deploy.yaml", &deploy(1)),
+                ("app/patch.yaml", &deploy(2)),
+                (
+                    "app/svc.yaml",
+                    "apiVersion: v1\nkind: Service\nmetadata:\n  name: trainer\n",
+                ),
+            ],
+        );
+        assert!(found.is_empty(), "{found:?}");
+        let twice = format!("{}---\n{}", deploy(1), deploy(2));
+        let found = lint(
+            "YAML003",
+            &[
+                ("app/kustomization.yaml", "resources: [deploy.yaml]\n"),
+                ("app/deploy.yaml", &twice),
+            ],
+        );
+        assert_eq!(found.len(), 2);
+    }
+
+    #[test]
+    fn unnamed_and_templated_objects_are_not_compared() {
+        let generated = "apiVersion: batch/v1\nkind: Job\nmetadata:\n  generateName: run-\n  namespace: t\n---\n";
+        assert!(positions("YAML003", &format!("{generated}{generated}")).is_empty());
+        let tpl = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: \"{{ .Release.Name }}\"\n  namespace: t\n---\n";
+        assert!(positions("YAML003", &format!("{tpl}{tpl}")).is_empty());
+    }
+}
