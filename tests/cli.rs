@@ -161,7 +161,7 @@ fn exit_codes_and_fail_on() {
             "check",
             "bad.yaml",
             "--ignore",
-            "NS,QUOTA001",
+            "NS,QUOTA001,NET001",
             "--fail-on",
             "error"
         ]),

@@ -10,6 +10,7 @@ pub mod host;
 pub mod lint;
 pub mod mlflow;
 pub mod namespace;
+pub mod network;
 pub mod quota;
 pub mod service_account;
 pub mod workloads;
@@ -127,6 +128,9 @@ pub static RULES: &[&Rule] = &[
     &lint::lint001_unused_suppression::RULE,
     &lint::lint002_suppression_without_reason::RULE,
     &mlflow::mlf001_shared_artifact_root::RULE,
+    &network::net001_missing_default_deny::RULE,
+    &network::net002_allow_all_namespaces::RULE,
+    &network::net003_cross_tenant_service_reference::RULE,
     &namespace::ns001_default_namespace::RULE,
     &namespace::ns002_namespace_unset::RULE,
     &namespace::ns003_namespace_mismatch::RULE,
