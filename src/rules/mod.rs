@@ -13,6 +13,7 @@ pub mod namespace;
 pub mod network;
 pub mod quota;
 pub mod service_account;
+pub mod storage;
 pub mod workloads;
 pub mod yaml;
 
@@ -142,6 +143,8 @@ pub static RULES: &[&Rule] = &[
     &service_account::sa002_default_service_account::RULE,
     &service_account::sa003_automount_service_account_token::RULE,
     &service_account::sa004_missing_service_account::RULE,
+    &storage::store001_shared_volume_claim::RULE,
+    &storage::store002_cross_namespace_reference::RULE,
     &yaml::yaml001_syntax_error::RULE,
     &yaml::yaml002_duplicate_key::RULE,
     &yaml::yaml003_duplicate_object::RULE,
