@@ -305,9 +305,7 @@ impl Config {
         let parsed = load::parse_yaml(&file);
         if let Some(p) = parsed.problems.first() {
             let (span, message) = match p {
-                load::LoadProblem::Syntax { span, message } => {
-                    (*span, format!("invalid YAML: {message}"))
-                }
+                load::LoadProblem::Syntax { span, message } => (*span, message.clone()),
                 load::LoadProblem::DuplicateKey { key, span, .. } => {
                     (*span, format!("key `{key}` is given twice"))
                 }

@@ -103,7 +103,7 @@ impl SourceFile {
     pub fn new(id: FileId, path: PathBuf, display: String, kind: FileKind, text: String) -> Self {
         let mut line_starts = Vec::with_capacity(text.len() / 32 + 1);
         line_starts.push(0);
-        line_starts.extend(memchr_iter(b'\n', text.as_bytes()).map(|i| (i + 1) as u32));
+        line_starts.extend(memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| (i + 1) as u32));
         SourceFile {
             id,
             path,
@@ -168,13 +168,6 @@ impl SourceFile {
     pub fn slice(&self, span: Span) -> &str {
         self.text.get(span.byte_range()).unwrap_or("")
     }
-}
-
-fn memchr_iter(needle: u8, haystack: &[u8]) -> impl Iterator<Item = usize> + '_ {
-    haystack
-        .iter()
-        .enumerate()
-        .filter_map(move |(i, b)| (*b == needle).then_some(i))
 }
 
 /// miette reads snippets through this: a line-indexed lookup instead of the

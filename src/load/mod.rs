@@ -320,7 +320,7 @@ pub fn parse_yaml(file: &SourceFile) -> ParsedYaml {
                 };
                 builder.problems.push(LoadProblem::Syntax {
                     span: Span::point(at),
-                    message: err.info(),
+                    message: format!("invalid YAML: {}", err.info()),
                 });
                 builder.reset();
                 doc_index += 1;

@@ -1,72 +1,127 @@
-//! The `json` format: one document, SPEC §3.
+//! The `json` format: one document, SPEC §3. Written straight from borrowed
+//! data, without building a JSON tree first.
 
 use std::io::{self, Write};
 
-use serde_json::{Value, json};
+use serde::Serialize;
 
-use crate::diagnostic::Severity;
+use crate::diagnostic::{Diagnostic, ObjectRef, Severity};
 use crate::engine::CheckResult;
 
-pub fn to_value(result: &CheckResult) -> Value {
-    let diagnostics: Vec<Value> = result
-        .diagnostics
-        .iter()
-        .map(|d| {
-            let file = &result.files[d.file as usize].display;
-            let object = match &d.object {
-                Some(o) => json!({
-                    "apiVersion": o.api_version,
-                    "kind": o.kind,
-                    "namespace": o.namespace,
-                    "name": o.name,
-                }),
-                None => Value::Null,
-            };
-            let related: Vec<Value> = d
-                .related
-                .iter()
-                .map(|r| {
-                    json!({
-                        "file": result.files[r.file as usize].display,
-                        "line": r.span.start.line,
-                        "column": r.span.start.col,
-                        "end_line": r.span.end.line,
-                        "end_column": r.span.end.col,
-                        "message": r.message,
-                    })
-                })
-                .collect();
-            json!({
-                "rule": d.rule_id,
-                "name": d.rule_name,
-                "severity": d.severity.as_str(),
-                "message": d.message,
-                "help": d.help,
-                "file": file,
-                "line": d.span.start.line,
-                "column": d.span.start.col,
-                "end_line": d.span.end.line,
-                "end_column": d.span.end.col,
-                "object": object,
-                "related": related,
+#[derive(Serialize)]
+struct Report<'a> {
+    version: u32,
+    summary: Summary,
+    diagnostics: Vec<JsonDiagnostic<'a>>,
+}
+
+#[derive(Serialize)]
+struct Summary {
+    files: usize,
+    documents: usize,
+    objects: usize,
+    errors: usize,
+    warnings: usize,
+    infos: usize,
+}
+
+#[derive(Serialize)]
+struct JsonObject<'a> {
+    #[serde(rename = "apiVersion")]
+    api_version: &'a str,
+    kind: &'a str,
+    namespace: Option<&'a str>,
+    name: &'a str,
+}
+
+#[derive(Serialize)]
+struct JsonRelated<'a> {
+    file: &'a str,
+    line: u32,
+    column: u32,
+    end_line: u32,
+    end_column: u32,
+    message: &'a str,
+}
+
+#[derive(Serialize)]
+struct JsonDiagnostic<'a> {
+    rule: &'a str,
+    name: &'a str,
+    severity: &'static str,
+    message: &'a str,
+    help: &'a str,
+    file: &'a str,
+    line: u32,
+    column: u32,
+    end_line: u32,
+    end_column: u32,
+    object: Option<JsonObject<'a>>,
+    related: Vec<JsonRelated<'a>>,
+}
+
+fn object(o: &ObjectRef) -> JsonObject<'_> {
+    JsonObject {
+        api_version: &o.api_version,
+        kind: &o.kind,
+        namespace: o.namespace.as_deref(),
+        name: &o.name,
+    }
+}
+
+fn diagnostic<'a>(result: &'a CheckResult, d: &'a Diagnostic) -> JsonDiagnostic<'a> {
+    JsonDiagnostic {
+        rule: &d.rule_id,
+        name: &d.rule_name,
+        severity: d.severity.as_str(),
+        message: &d.message,
+        help: &d.help,
+        file: &result.files[d.file as usize].display,
+        line: d.span.start.line,
+        column: d.span.start.col,
+        end_line: d.span.end.line,
+        end_column: d.span.end.col,
+        object: d.object.as_ref().map(object),
+        related: d
+            .related
+            .iter()
+            .map(|r| JsonRelated {
+                file: &result.files[r.file as usize].display,
+                line: r.span.start.line,
+                column: r.span.start.col,
+                end_line: r.span.end.line,
+                end_column: r.span.end.col,
+                message: &r.message,
             })
-        })
-        .collect();
-    json!({
-        "version": 1,
-        "summary": {
-            "files": result.files.len(),
-            "documents": result.documents,
-            "objects": result.objects,
-            "errors": result.count(Severity::Error),
-            "warnings": result.count(Severity::Warning),
-            "infos": result.count(Severity::Info),
+            .collect(),
+    }
+}
+
+fn report(result: &CheckResult) -> Report<'_> {
+    Report {
+        version: 1,
+        summary: Summary {
+            files: result.files.len(),
+            documents: result.documents,
+            objects: result.objects,
+            errors: result.count(Severity::Error),
+            warnings: result.count(Severity::Warning),
+            infos: result.count(Severity::Info),
         },
-        "diagnostics": diagnostics,
-    })
+        diagnostics: result
+            .diagnostics
+            .iter()
+            .map(|d| diagnostic(result, d))
+            .collect(),
+    }
+}
+
+/// The report as a JSON value (for tests and embedding).
+pub fn to_value(result: &CheckResult) -> serde_json::Value {
+    serde_json::to_value(report(result)).unwrap_or(serde_json::Value::Null)
 }
 
 pub fn write(out: &mut dyn Write, result: &CheckResult) -> io::Result<()> {
-    serde_json::to_writer_pretty(&mut *out, &to_value(result))?;
+    serde_json::to_writer_pretty(&mut *out, &report(result))?;
     writeln!(out)
 }

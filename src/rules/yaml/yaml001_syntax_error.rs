@@ -37,13 +37,8 @@ pub static RULE: Rule = Rule {
 /// character there, so viewers that need a range show one.
 pub fn diagnostic(file: FileId, span: Span, message: &str) -> Diagnostic {
     let first_line = message.lines().next().unwrap_or(message);
-    Diagnostic::new(
-        &RULE.meta,
-        file,
-        span,
-        format!("invalid YAML: {first_line}"),
-    )
-    .help("fix the syntax at this position; the rest of this document was not checked")
+    Diagnostic::new(&RULE.meta, file, span, first_line.to_string())
+        .help("fix the syntax at this position; the rest of this document was not checked")
 }
 
 #[cfg(test)]
