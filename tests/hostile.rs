@@ -674,11 +674,7 @@ fn directory_of_50_000_tiny_files() {
         };
         std::fs::write(sub.join(format!("f{i:05}.yaml")), body).expect("write");
     }
-    write(
-        dir.path(),
-        "quota.yaml",
-        "apiVersion: v1\nkind: ResourceQuota\nmetadata:\n  name: q\n  namespace: team\n",
-    );
+    write(dir.path(), "quota.yaml", generate::namespace_guards("team"));
     let out = run(dir.path(), &["."], Duration::from_secs(120), BASE_MIB);
     out.assert_sane();
     out.assert_good_linted();

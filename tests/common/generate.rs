@@ -65,17 +65,16 @@ pub fn deployments(count: usize, namespaces: usize) -> String {
 }
 
 /// Valid manifests of at least `bytes` bytes (Deployments plus, per
-/// namespace, a Namespace and a ResourceQuota so that the set is clean of
-/// QUOTA001 noise).
+/// namespace, a Namespace, a ResourceQuota, a LimitRange and a default-deny
+/// NetworkPolicy, so that the set is clean of namespace-level findings).
 pub fn manifests_of_size(bytes: usize) -> String {
     let mut s = String::with_capacity(bytes + 4096);
     let namespaces = 50;
     for n in 0..namespaces {
         let _ = write!(
             s,
-            "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: team-{n}\n---\n\
-             apiVersion: v1\nkind: ResourceQuota\nmetadata:\n  name: quota\n  namespace: team-{n}\n\
-             spec:\n  hard: {{pods: \"50\"}}\n---\n"
+            "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: team-{n}\n---\n{}",
+            namespace_guards(&format!("team-{n}"))
         );
     }
     let mut i = 0;
@@ -85,6 +84,18 @@ pub fn manifests_of_size(bytes: usize) -> String {
         i += 1;
     }
     s
+}
+
+/// A ResourceQuota, a LimitRange and a default-deny NetworkPolicy for `ns`.
+pub fn namespace_guards(ns: &str) -> String {
+    format!(
+        "apiVersion: v1\nkind: ResourceQuota\nmetadata:\n  name: quota\n  namespace: {ns}\n\
+         spec:\n  hard: {{pods: \"50\"}}\n---\n\
+         apiVersion: v1\nkind: LimitRange\nmetadata:\n  name: defaults\n  namespace: {ns}\n\
+         spec:\n  limits: [{{type: Container, defaultRequest: {{cpu: 100m, memory: 128Mi}}, default: {{memory: 256Mi}}}}]\n---\n\
+         apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata:\n  name: default-deny\n  namespace: {ns}\n\
+         spec:\n  podSelector: {{}}\n  policyTypes: [Ingress, Egress]\n---\n"
+    )
 }
 
 /// A file of exactly `count` findings (NS001: objects in `default`) in about
