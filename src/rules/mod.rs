@@ -100,6 +100,32 @@ impl Context<'_> {
     pub fn file(&self, id: u32) -> &SourceFile {
         &self.files[id as usize]
     }
+
+    /// Tenant namespaces of the set (declared or used), in name order.
+    pub fn tenant_namespaces(&self) -> impl Iterator<Item = (&str, &crate::index::NamespaceInfo)> {
+        self.index
+            .namespaces
+            .iter()
+            .filter(|(ns, _)| self.index.tenancy.tenant_of(ns).is_some())
+            .map(|(ns, info)| (ns.as_str(), info))
+    }
+
+    /// A namespace-level finding, where SPEC §4 puts it: on the Namespace
+    /// object's name when the set declares it, else on the `namespace:` of
+    /// the first object that uses the namespace.
+    pub fn namespace_finding(
+        &self,
+        rule: &'static RuleMeta,
+        ns: &str,
+        message: String,
+    ) -> Option<Diagnostic> {
+        let (file, span, anchor) = self.index.namespace_anchor(ns)?;
+        let d = Diagnostic::new(rule, file, span, message);
+        Some(match anchor {
+            Some(id) => d.object(&self.index.objects[id]),
+            None => d,
+        })
+    }
 }
 
 pub type ObjectCheck = fn(&Object, &Context, &mut Vec<Diagnostic>);

@@ -4,9 +4,10 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use crate::diagnostic::Diagnostic;
 use crate::model::Object;
 use crate::model::build::parent_dir;
-use crate::rules::Context;
+use crate::rules::{Context, RuleMeta};
 use crate::source::Span;
 
 /// The application a workload belongs to: the workload's
@@ -83,5 +84,51 @@ impl<'u> Applications<'u> {
             .map(|a| format!("`{a}`"))
             .collect::<Vec<_>>()
             .join(", ")
+    }
+}
+
+/// What a finding on a thing shared by applications says.
+pub struct SharedWording<'w> {
+    /// The message, given the applications' count and list.
+    pub message: &'w dyn Fn(usize, &str) -> String,
+    /// The help, given the application of the use it sits on.
+    pub help: &'w dyn Fn(&str) -> String,
+    /// How the other uses are named: `also uses it`, `also mounts it`.
+    pub also: &'w str,
+}
+
+/// Pairwise findings (SPEC §4): when `uses` span two or more applications,
+/// one finding on every counted use, with the other applications' uses as
+/// related locations.
+pub fn report_shared(
+    rule: &'static RuleMeta,
+    uses: &[Use],
+    wording: &SharedWording,
+    out: &mut Vec<Diagnostic>,
+) {
+    let apps = Applications::of(uses);
+    if apps.apps.len() < 2 {
+        return;
+    }
+    let message = (wording.message)(apps.apps.len(), &apps.list());
+    for (i, u) in uses.iter().enumerate() {
+        if !apps.counts(u) {
+            continue;
+        }
+        let mut d =
+            Diagnostic::on(rule, u.object, u.span, message.clone()).help((wording.help)(&u.app));
+        for (j, other) in uses.iter().enumerate() {
+            if j != i && other.app != u.app && other.workload != u.workload {
+                d = d.related(
+                    other.object.file,
+                    other.span,
+                    format!(
+                        "`{}` (application `{}`) {}",
+                        other.workload, other.app, wording.also
+                    ),
+                );
+            }
+        }
+        out.push(d);
     }
 }

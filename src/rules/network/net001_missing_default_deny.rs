@@ -67,10 +67,7 @@ fn allows_nothing(rules: Option<&Node>, dns_allowed: bool) -> bool {
 
 fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
     let index = ctx.index;
-    for (ns, info) in &index.namespaces {
-        if index.tenancy.tenant_of(ns).is_none() {
-            continue;
-        }
+    for (ns, info) in ctx.tenant_namespaces() {
         let mut deny_ingress: Option<&Object> = None;
         let mut deny_egress: Option<&Object> = None;
         for &id in &info.users {
@@ -107,15 +104,12 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
                 Some((p, "egress")),
             ),
         };
-        let Some((file, span, anchor)) = index.namespace_anchor(ns) else {
+        let Some(d) = ctx.namespace_finding(&RULE.meta, ns, message) else {
             continue;
         };
-        let mut d = Diagnostic::new(&RULE.meta, file, span, message).help(format!(
+        let mut d = d.help(format!(
             "add a NetworkPolicy in `{ns}` with `podSelector: {{}}` and `policyTypes: [Ingress, Egress]` that allows nothing but DNS"
         ));
-        if let Some(id) = anchor {
-            d = d.object(&index.objects[id]);
-        }
         if let Some((policy, direction)) = partial {
             let span = policy.name.as_ref().map_or(policy.metadata_key, |n| n.span);
             d = d.related(

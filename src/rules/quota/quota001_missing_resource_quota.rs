@@ -36,27 +36,19 @@ pub static RULE: Rule = Rule {
 };
 
 fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
-    let index = ctx.index;
-    for (ns, info) in &index.namespaces {
-        if index.tenancy.tenant_of(ns).is_none() || !info.quotas.is_empty() {
+    for (ns, info) in ctx.tenant_namespaces() {
+        if !info.quotas.is_empty() {
             continue;
         }
-        let Some((file, span, obj)) = index.namespace_anchor(ns) else {
-            continue;
-        };
-        let mut d = Diagnostic::new(
+        if let Some(d) = ctx.namespace_finding(
             &RULE.meta,
-            file,
-            span,
+            ns,
             format!("tenant namespace `{ns}` has no ResourceQuota"),
-        )
-        .help(format!(
-            "add a ResourceQuota in `{ns}` that caps CPU, memory and GPUs"
-        ));
-        if let Some(id) = obj {
-            d = d.object(&index.objects[id]);
+        ) {
+            out.push(d.help(format!(
+                "add a ResourceQuota in `{ns}` that caps CPU, memory and GPUs"
+            )));
         }
-        out.push(d);
     }
 }
 

@@ -4,7 +4,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::model::Spec;
-use crate::rules::workloads::{Applications, Use, deploy_scope};
+use crate::rules::workloads::{SharedWording, Use, deploy_scope, report_shared};
 use crate::rules::{Category, Check, Context, Docs, Rule, RuleMeta};
 use crate::source::Span;
 
@@ -66,42 +66,16 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
         }
     }
     for ((_, account), uses) in &groups {
-        let apps = Applications::of(uses);
-        if apps.apps.len() < 2 {
-            continue;
-        }
-        let app_list = apps.list();
-        for (i, u) in uses.iter().enumerate() {
-            if !apps.counts(u) {
-                continue;
-            }
-            let mut d = Diagnostic::on(
-                &RULE.meta,
-                u.object,
-                u.span,
-                format!(
-                    "service account `{account}` is shared by {} applications ({app_list})",
-                    apps.apps.len()
-                ),
-            )
-            .help(format!(
-                "give `{}` its own service account with only the rights it needs",
-                u.app
-            ));
-            for (j, other) in uses.iter().enumerate() {
-                if j != i && other.app != u.app && other.workload != u.workload {
-                    d = d.related(
-                        other.object.file,
-                        other.span,
-                        format!(
-                            "`{}` (application `{}`) also uses it",
-                            other.workload, other.app
-                        ),
-                    );
-                }
-            }
-            out.push(d);
-        }
+        let wording = SharedWording {
+            message: &|n, list| {
+                format!("service account `{account}` is shared by {n} applications ({list})")
+            },
+            help: &|app| {
+                format!("give `{app}` its own service account with only the rights it needs")
+            },
+            also: "also uses it",
+        };
+        report_shared(&RULE.meta, uses, &wording, out);
     }
     cloud_identities(ctx, out);
 }

@@ -7,7 +7,7 @@ use crate::load::Node;
 use crate::model::Object;
 use crate::model::k8s::follow;
 use crate::rules::storage::{RefKind, references};
-use crate::rules::workloads::{Applications, Use, deploy_scope};
+use crate::rules::workloads::{SharedWording, Use, deploy_scope, report_shared};
 use crate::rules::{Category, Check, Context, Docs, Rule, RuleMeta};
 use crate::source::Span;
 
@@ -87,42 +87,16 @@ fn shared_claims(ctx: &Context, out: &mut Vec<Diagnostic>) {
             continue;
         }
         let uses: Vec<Use> = entries.into_iter().map(|(u, _)| u).collect();
-        let apps = Applications::of(&uses);
-        if apps.apps.len() < 2 {
-            continue;
-        }
-        let app_list = apps.list();
-        for (i, u) in uses.iter().enumerate() {
-            if !apps.counts(u) {
-                continue;
-            }
-            let mut d = Diagnostic::on(
-                &RULE.meta,
-                u.object,
-                u.span,
-                format!(
-                    "volume claim `{claim}` is mounted by {} applications ({app_list})",
-                    apps.apps.len()
-                ),
-            )
-            .help(format!(
-                "give `{}` a claim of its own, or mount the shared data read-only",
-                u.app
-            ));
-            for (j, other) in uses.iter().enumerate() {
-                if j != i && other.app != u.app && other.workload != u.workload {
-                    d = d.related(
-                        other.object.file,
-                        other.span,
-                        format!(
-                            "`{}` (application `{}`) also mounts it",
-                            other.workload, other.app
-                        ),
-                    );
-                }
-            }
-            out.push(d);
-        }
+        let wording = SharedWording {
+            message: &|n, list| {
+                format!("volume claim `{claim}` is mounted by {n} applications ({list})")
+            },
+            help: &|app| {
+                format!("give `{app}` a claim of its own, or mount the shared data read-only")
+            },
+            also: "also mounts it",
+        };
+        report_shared(&RULE.meta, &uses, &wording, out);
     }
 }
 
