@@ -156,8 +156,18 @@ fn load_one(id: u32, input: &Input, bytes: std::io::Result<Vec<u8>>) -> Loaded {
             let model = build_file(&file, parsed.docs);
             (parsed.problems, model, suppressions)
         }
-        // Auth configs are read by the MLflow rules that check them.
-        FileKind::AuthIni => (Vec::new(), FileModel::default(), Vec::new()),
+        FileKind::AuthIni => {
+            let (config, comments) = crate::model::auth_ini::from_file(&file);
+            let suppressions = suppress::from_comments(&file, &comments, &[]);
+            let model = FileModel {
+                mlflow: config
+                    .map(crate::model::MlflowFile::AuthConfig)
+                    .into_iter()
+                    .collect(),
+                ..FileModel::default()
+            };
+            (Vec::new(), model, suppressions)
+        }
     };
     Loaded {
         file: Arc::new(file),

@@ -4,10 +4,9 @@
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
-use crate::model::mlflow::find_server;
+use crate::model::mlflow::{MlflowSet, find_server};
 use crate::model::{
-    Experiment, FileModel, Kustomization, MlflowFile, MlflowServer, NamespaceSource, Object, Scope,
-    Spec,
+    Experiment, FileModel, Kustomization, MlflowServer, NamespaceSource, Object, Scope, Spec,
 };
 use crate::source::{SourceFile, Span};
 
@@ -49,6 +48,15 @@ impl Tenancy {
         t.tenant_globs = config.tenants.clone();
         t.tenant_label = config.tenant_label.clone();
         t
+    }
+
+    /// The tenant whose `tenants:` globs match `name` (an MLflow experiment
+    /// or registered model name); no tenant without a match.
+    pub fn tenant_of_name(&self, name: &str) -> Option<&str> {
+        self.tenant_globs
+            .iter()
+            .find(|(_, g)| g.is_match(name))
+            .map(|(t, _)| t.as_str())
     }
 
     pub fn is_platform(&self, ns: &str) -> bool {
@@ -126,6 +134,8 @@ pub struct Index {
     pub kustomizations: Vec<Kustomization>,
     pub experiments: Vec<Experiment>,
     pub servers: Vec<ServerRef>,
+    /// Runs, the model registry, projects, gateway and auth configs.
+    pub mlflow: MlflowSet,
     pub namespaces: BTreeMap<String, NamespaceInfo>,
     pub tenancy: Tenancy,
     /// Non-empty YAML documents in the set.
@@ -156,8 +166,8 @@ impl Index {
             index.objects.extend(model.objects);
             index.kustomizations.extend(model.kustomizations);
             for m in model.mlflow {
-                match m {
-                    MlflowFile::Experiment(e) => index.experiments.push(e),
+                if let Some(e) = index.mlflow.add(m) {
+                    index.experiments.push(e);
                 }
             }
         }
@@ -167,6 +177,7 @@ impl Index {
         index.index_namespaces();
         index.index_service_accounts();
         index.find_servers(files);
+        index.find_embedded_auth_configs(files);
         index
     }
 
@@ -338,6 +349,14 @@ impl Index {
                     }
                 }
             }
+        }
+    }
+
+    /// `basic_auth.ini` files kept in ConfigMaps.
+    fn find_embedded_auth_configs(&mut self, files: &[Arc<SourceFile>]) {
+        for (id, o) in self.objects.iter().enumerate() {
+            let found = crate::model::auth_ini::from_config_map(&files[o.file as usize], o, id);
+            self.mlflow.auth_configs.extend(found);
         }
     }
 

@@ -1,8 +1,8 @@
 //! Building typed objects from YAML documents.
 
+use super::FileModel;
 use super::k8s::*;
-use super::mlflow::{Experiment, Kustomization};
-use super::{FileModel, MlflowFile};
+use super::mlflow::{Kustomization, mlflow_document};
 use crate::load::{Document, Node};
 use crate::source::{SourceFile, Span, Spanned};
 
@@ -31,10 +31,9 @@ pub fn build_file(file: &SourceFile, docs: Vec<Document>) -> FileModel {
         }
         return model;
     }
-    let is_meta = file_name == "meta.yaml";
     for doc in docs {
-        if is_meta && let Some(exp) = Experiment::from_meta(file, &doc.root) {
-            model.mlflow.push(MlflowFile::Experiment(exp));
+        if let Some(m) = mlflow_document(file, &doc.root) {
+            model.mlflow.push(m);
             continue;
         }
         let index = doc.index;

@@ -1,9 +1,17 @@
-//! MLflow configuration: file-store experiments, kustomizations, and
-//! `mlflow server` processes found in containers.
+//! MLflow configuration: which MLflow file a document is, file-store
+//! experiments, kustomizations, `mlflow server` processes found in
+//! containers (parsed as the MLflow CLI parses them), and the MLflow view
+//! of any container — `mlflow` subcommands, `mlflow run` options and the
+//! environment (`env`, `envFrom`) its process sees.
 
 use std::collections::HashMap;
 
-use super::k8s::{Container, Object};
+use super::MlflowFile;
+use super::auth_ini::AuthConfig;
+use super::file_store::{MlModel, ModelVersion, RegisteredModel, Run};
+use super::gateway::GatewayConfig;
+use super::k8s::{Container, Object, follow};
+use super::mlproject::MlProject;
 use crate::load::Node;
 use crate::source::{FileId, SourceFile, Span, Spanned};
 
@@ -42,6 +50,65 @@ impl Experiment {
             workspace: root.get("workspace").and_then(Node::spanned_str),
         })
     }
+}
+
+/// The MLflow files of the set, other than experiments (which the index
+/// keeps on their own).
+#[derive(Debug, Default)]
+pub struct MlflowSet {
+    pub runs: Vec<Run>,
+    pub registered_models: Vec<RegisteredModel>,
+    pub model_versions: Vec<ModelVersion>,
+    pub models: Vec<MlModel>,
+    pub projects: Vec<MlProject>,
+    pub gateways: Vec<GatewayConfig>,
+    pub auth_configs: Vec<AuthConfig>,
+}
+
+impl MlflowSet {
+    /// File `f` under its kind; an experiment is handed back.
+    pub fn add(&mut self, f: MlflowFile) -> Option<Experiment> {
+        match f {
+            MlflowFile::Experiment(e) => return Some(e),
+            MlflowFile::Run(r) => self.runs.push(r),
+            MlflowFile::RegisteredModel(m) => self.registered_models.push(m),
+            MlflowFile::ModelVersion(v) => self.model_versions.push(v),
+            MlflowFile::Model(m) => self.models.push(m),
+            MlflowFile::Project(p) => self.projects.push(p),
+            MlflowFile::Gateway(g) => self.gateways.push(g),
+            MlflowFile::AuthConfig(a) => self.auth_configs.push(a),
+        }
+        None
+    }
+}
+
+/// The MLflow file a YAML document is, by its file's name and its shape:
+/// `meta.yaml` of a file store (experiment, run, registered model, model
+/// version), `MLproject`, `MLmodel`, or — in any file, for documents
+/// without `kind` — a Docker project or an AI gateway config.
+pub fn mlflow_document(file: &SourceFile, root: &Node) -> Option<MlflowFile> {
+    let name = file.file_name();
+    if name == "meta.yaml" {
+        return Experiment::from_meta(file, root)
+            .map(MlflowFile::Experiment)
+            .or_else(|| Run::from_meta(file.id, root).map(MlflowFile::Run))
+            .or_else(|| ModelVersion::from_meta(file.id, root).map(MlflowFile::ModelVersion))
+            .or_else(|| {
+                RegisteredModel::from_meta(file.id, root).map(MlflowFile::RegisteredModel)
+            });
+    }
+    if name.eq_ignore_ascii_case("MLproject") {
+        return MlProject::from_yaml(file.id, root, true).map(MlflowFile::Project);
+    }
+    if name.eq_ignore_ascii_case("MLmodel") {
+        return MlModel::from_yaml(file.id, root).map(MlflowFile::Model);
+    }
+    if root.get("kind").is_some() {
+        return None;
+    }
+    MlProject::from_yaml(file.id, root, false)
+        .map(MlflowFile::Project)
+        .or_else(|| GatewayConfig::from_yaml(file.id, root).map(MlflowFile::Gateway))
 }
 
 /// One argument of an `mlflow server` invocation, wherever it was written.
@@ -170,20 +237,92 @@ pub fn find_server(
     container_index: usize,
     container: &Container,
 ) -> Option<MlflowServer> {
-    let env: HashMap<&str, &str> = container
+    let env = literal_env(container);
+    let tokens = command_tokens(file, obj, container, &env);
+    let (server_span, first) = server_start(obj, container, &tokens)?;
+    let args = parse_options(file, container, &tokens, first, SERVER_OPTIONS);
+    Some(MlflowServer {
+        template,
+        container: container_index,
+        args,
+        span: server_span,
+    })
+}
+
+/// Options that only `mlflow server` takes: an image whose entrypoint is
+/// `mlflow server` is recognised by them in `args`.
+const SERVER_ONLY: &[&str] = &[
+    "--backend-store-uri",
+    "--registry-store-uri",
+    "--default-artifact-root",
+    "--artifacts-destination",
+    "--serve-artifacts",
+    "--app-name",
+];
+
+/// Where `mlflow server` starts in the tokens: the span to show for it and
+/// the index of its first argument.
+fn server_start(obj: &Object, container: &Container, tokens: &[Token]) -> Option<(Span, usize)> {
+    if let Some(i) = tokens
+        .windows(2)
+        .position(|w| is_mlflow_program(&w[0].text) && w[1].text == "server")
+    {
+        return Some((tokens[i + 1].span, i + 2));
+    }
+    // No `command`, an MLflow image, and `args` for its entrypoint:
+    // `[server, …]` (entrypoint `mlflow`) or `[--backend-store-uri=…, …]`
+    // (entrypoint `mlflow server`).
+    if !container.command.is_empty() || !image_is_mlflow(obj, container) {
+        return None;
+    }
+    let first = tokens.first()?;
+    if first.text == "server" {
+        return Some((first.span, 1));
+    }
+    let server_flags = tokens.iter().any(|t| {
+        let flag = t.text.split('=').next().unwrap_or("");
+        SERVER_ONLY.contains(&flag)
+    });
+    (first.text.starts_with('-') && server_flags).then_some((first.span, 0))
+}
+
+fn image_is_mlflow(obj: &Object, container: &Container) -> bool {
+    follow(&obj.root, &container.path)
+        .and_then(|c| c.get_str("image"))
+        .is_some_and(|i| i.to_ascii_lowercase().contains("mlflow"))
+}
+
+/// Literal env values of a container, by name (for `$(VAR)` expansion).
+fn literal_env(container: &Container) -> HashMap<&str, &str> {
+    container
         .env
         .iter()
         .filter_map(|e| Some((e.name.as_str(), e.value.as_ref()?.value.as_str())))
-        .collect();
-    let tokens = command_tokens(file, obj, container, &env);
-    let start = tokens
-        .windows(2)
-        .position(|w| is_mlflow_program(&w[0].text) && w[1].text == "server")?;
+        .collect()
+}
+
+/// A click option: long name, short name, environment variable, takes a value.
+type CliOption = (
+    &'static str,
+    Option<&'static str>,
+    Option<&'static str>,
+    bool,
+);
+
+/// Parse the options of an MLflow subcommand from `tokens[first..]` (up to
+/// a shell separator) as click does, after those set through the
+/// environment: a flag on the command line wins over its variable.
+fn parse_options(
+    file: &SourceFile,
+    container: &Container,
+    tokens: &[Token],
+    first: usize,
+    options: &[CliOption],
+) -> HashMap<&'static str, ServerArg> {
     let mut args: HashMap<&'static str, ServerArg> = HashMap::new();
-    // Environment first: flags given on the command line win, as in click.
     for e in &container.env {
         let Some(value) = &e.value else { continue };
-        if let Some(opt) = SERVER_OPTIONS.iter().find(|o| o.2 == Some(e.name.as_str())) {
+        if let Some(opt) = options.iter().find(|o| o.2 == Some(e.name.as_str())) {
             args.insert(
                 opt.0,
                 ServerArg {
@@ -194,8 +333,7 @@ pub fn find_server(
             );
         }
     }
-    let server_span = tokens[start + 1].span;
-    let mut i = start + 2;
+    let mut i = first;
     while i < tokens.len() {
         let tok = &tokens[i];
         if is_shell_separator(&tok.text) {
@@ -214,9 +352,9 @@ pub fn find_server(
             None => (flag, None),
         };
         let opt = if let Some(long) = name.strip_prefix('-') {
-            SERVER_OPTIONS.iter().find(|o| o.0 == long)
+            options.iter().find(|o| o.0 == long)
         } else {
-            SERVER_OPTIONS.iter().find(|o| o.1 == Some(name))
+            options.iter().find(|o| o.1 == Some(name))
         };
         let Some(&(long, _, _, takes_value)) = opt else {
             // An unknown option: skip its value if it has one.
@@ -259,12 +397,189 @@ pub fn find_server(
             },
         );
     }
-    Some(MlflowServer {
-        template,
-        container: container_index,
-        args,
-        span: server_span,
-    })
+    args
+}
+
+/// `mlflow run` options (the ones with values, so that they are skipped
+/// correctly; the experiment ones are what the rules read).
+const RUN_OPTIONS: &[CliOption] = &[
+    ("entry-point", Some("e"), None, true),
+    ("version", Some("v"), None, true),
+    ("param-list", Some("P"), None, true),
+    ("docker-args", Some("A"), None, true),
+    (
+        "experiment-name",
+        None,
+        Some("MLFLOW_EXPERIMENT_NAME"),
+        true,
+    ),
+    ("experiment-id", None, Some("MLFLOW_EXPERIMENT_ID"), true),
+    ("backend", Some("b"), None, true),
+    ("backend-config", Some("c"), None, true),
+    ("env-manager", None, None, true),
+    ("storage-dir", None, None, true),
+    ("run-id", None, Some("MLFLOW_RUN_ID"), true),
+    ("run-name", None, None, true),
+    ("build-image", None, None, false),
+];
+
+/// `mlflow` subcommands: a word after `mlflow` that is one of these is an
+/// invocation of the MLflow CLI (not, say, `pip install mlflow`).
+const SUBCOMMANDS: &[&str] = &[
+    "server",
+    "run",
+    "ui",
+    "models",
+    "db",
+    "gc",
+    "gateway",
+    "deployments",
+    "experiments",
+    "runs",
+    "artifacts",
+    "doctor",
+    "sagemaker",
+    "recipes",
+];
+
+/// Where a container's environment variable comes from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EnvSource {
+    /// A literal `value:`.
+    Literal,
+    /// `valueFrom` (a Secret or ConfigMap key, a field, a resource).
+    Reference,
+    /// A key of a ConfigMap of the set, through `envFrom`.
+    ConfigMap,
+}
+
+/// One environment variable a container's process sees.
+#[derive(Clone, Debug)]
+pub struct EnvSetting {
+    pub name: String,
+    /// The literal value (from `value:` or the ConfigMap's data).
+    pub value: Option<String>,
+    pub source: EnvSource,
+    pub file: FileId,
+    /// The variable's `name:` value, or the ConfigMap's key.
+    pub name_span: Span,
+    /// The value node; the name when there is no value node.
+    pub value_span: Span,
+}
+
+/// How a container uses MLflow: the subcommands it runs, the environment
+/// its process sees, and the experiment options of `mlflow run`.
+#[derive(Debug, Default)]
+pub struct MlflowClient {
+    /// `mlflow <subcommand>` invocations, at the subcommand word.
+    pub subcommands: Vec<Spanned<String>>,
+    /// `envFrom` first, then `env` (which overrides it), in order.
+    pub env: Vec<EnvSetting>,
+    /// Some variables come from sources tenantlint cannot read (an
+    /// `envFrom` Secret, or a ConfigMap the set does not define).
+    pub opaque_env: bool,
+    /// `mlflow run` options (`experiment-name`, `experiment-id`, `run-id`, …).
+    pub run_options: HashMap<&'static str, ServerArg>,
+    /// Some command-line word names an experiment in a way tenantlint does
+    /// not parse (a training script's own `--experiment-name`).
+    pub mentions_experiment: bool,
+}
+
+impl MlflowClient {
+    /// The effective setting of `name` (the last definition wins).
+    pub fn var(&self, name: &str) -> Option<&EnvSetting> {
+        self.env.iter().rev().find(|e| e.name == name)
+    }
+
+    pub fn runs(&self, subcommand: &str) -> bool {
+        self.subcommands.iter().any(|s| s.value == subcommand)
+    }
+
+    /// Runs the MLflow CLI, or has `MLFLOW_*` variables (a training process).
+    pub fn uses_mlflow(&self) -> bool {
+        !self.subcommands.is_empty() || self.env.iter().any(|e| e.name.starts_with("MLFLOW_"))
+    }
+}
+
+/// The MLflow view of a container. `config_map(name)` finds a ConfigMap
+/// of the pod's namespace in the set: its file and its `data` mapping.
+pub fn client_view<'n>(
+    file: &SourceFile,
+    obj: &Object,
+    container: &Container,
+    config_map: impl Fn(&str) -> Option<(FileId, &'n Node)>,
+) -> MlflowClient {
+    let mut client = MlflowClient::default();
+    let node = follow(&obj.root, &container.path);
+    for from in node
+        .and_then(|c| c.get("envFrom"))
+        .map_or(&[][..], Node::items)
+    {
+        let prefix = from.get_str("prefix").unwrap_or("");
+        let data = from
+            .get("configMapRef")
+            .and_then(|r| r.get_str("name"))
+            .and_then(&config_map);
+        let Some((cm_file, data)) = data else {
+            client.opaque_env = true;
+            continue;
+        };
+        for e in data.entries() {
+            let Some(key) = e.key.as_str() else { continue };
+            client.env.push(EnvSetting {
+                name: format!("{prefix}{key}"),
+                value: e.value.as_str().map(str::to_string),
+                source: EnvSource::ConfigMap,
+                file: cm_file,
+                name_span: e.key.span,
+                value_span: e.value.span,
+            });
+        }
+    }
+    for e in &container.env {
+        let (value, source, value_span) = match &e.value {
+            Some(v) => (Some(v.value.clone()), EnvSource::Literal, v.span),
+            None if e.value_from => (None, EnvSource::Reference, e.name.span),
+            None => (Some(String::new()), EnvSource::Literal, e.name.span),
+        };
+        client.env.push(EnvSetting {
+            name: e.name.value.clone(),
+            value,
+            source,
+            file: obj.file,
+            name_span: e.name.span,
+            value_span,
+        });
+    }
+    let env = literal_env(container);
+    let tokens = command_tokens(file, obj, container, &env);
+    for (i, w) in tokens.windows(2).enumerate() {
+        if is_mlflow_program(&w[0].text) && SUBCOMMANDS.contains(&w[1].text.as_str()) {
+            client
+                .subcommands
+                .push(Spanned::new(w[1].text.clone(), w[1].span));
+            if w[1].text == "run" {
+                client.run_options = parse_options(file, container, &tokens, i + 2, RUN_OPTIONS);
+            }
+        }
+    }
+    if client.subcommands.is_empty()
+        && let Some((span, _)) = server_start(obj, container, &tokens)
+    {
+        client.subcommands.push(Spanned::new("server".into(), span));
+    }
+    client.mentions_experiment = tokens
+        .iter()
+        .any(|t| t.text.to_ascii_lowercase().contains("experiment"));
+    client
+}
+
+/// A click boolean from the environment (`MLFLOW_SERVE_ARTIFACTS=true`).
+pub fn is_truthy(value: &str) -> bool {
+    matches!(
+        value.trim().to_ascii_lowercase().as_str(),
+        "1" | "true" | "t" | "yes" | "y" | "on"
+    )
 }
 
 fn is_mlflow_program(t: &str) -> bool {
@@ -533,6 +848,49 @@ mod tests {
         assert_eq!(s.arg("workers").unwrap().value, "2");
         assert_eq!(f.slice(s.span), "server");
         assert_eq!(f.slice(root.span), "s3://b/$(TEAM)");
+    }
+
+    #[test]
+    fn server_from_an_image_entrypoint() {
+        let (f, s) = server(
+            "kind: Pod\napiVersion: v1\nspec:\n  containers:\n  - name: s\n    image: example/mlflow:1.20\n    args: [--host=0.0.0.0, --backend-store-uri=postgresql://db/m]\n",
+        );
+        assert_eq!(s.arg("host").unwrap().value, "0.0.0.0");
+        assert_eq!(f.slice(s.span), "--host=0.0.0.0");
+        let (_, s) = server(
+            "kind: Pod\napiVersion: v1\nspec:\n  containers:\n  - name: s\n    image: burakince/mlflow:1.0.0\n    args: [server, --port, \"5000\"]\n",
+        );
+        assert_eq!(s.arg("port").unwrap().value, "5000");
+    }
+
+    #[test]
+    fn client_view_of_mlflow_run() {
+        let text = "kind: Job\napiVersion: batch/v1\nspec:\n  template:\n    spec:\n      containers:\n      - name: c\n        command: [sh, -c, \"pip install mlflow && mlflow run . -e train -P alpha=0.1 --experiment-name churn\"]\n        envFrom: [{configMapRef: {name: cm}}, {secretRef: {name: s}}]\n        env:\n        - {name: MLFLOW_TRACKING_URI, value: \"http://mlflow:5000\"}\n";
+        let f = SourceFile::new(
+            0,
+            "j.yaml".into(),
+            "j.yaml".into(),
+            crate::source::FileKind::Yaml,
+            text.into(),
+        );
+        let parsed = crate::load::parse_yaml(&f);
+        let model = crate::model::build::build_file(&f, parsed.docs);
+        let obj = &model.objects[0];
+        let c = &obj.workload().unwrap().templates[0].containers[0];
+        let client = client_view(&f, obj, c, |_| None);
+        let subcommands: Vec<&str> = client
+            .subcommands
+            .iter()
+            .map(|s| s.value.as_str())
+            .collect();
+        assert_eq!(subcommands, ["run"]);
+        assert_eq!(client.run_options["experiment-name"].value, "churn");
+        assert!(client.opaque_env);
+        assert!(client.uses_mlflow());
+        assert_eq!(
+            client.var("MLFLOW_TRACKING_URI").unwrap().value.as_deref(),
+            Some("http://mlflow:5000")
+        );
     }
 
     #[test]

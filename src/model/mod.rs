@@ -1,8 +1,13 @@
 //! Model: typed, span-carrying views of the loaded documents.
 
+pub mod auth_ini;
 pub mod build;
+pub mod file_store;
+pub mod gateway;
 pub mod k8s;
 pub mod mlflow;
+pub mod mlproject;
+pub mod mounts;
 pub mod uri;
 
 pub use k8s::{NamespaceSource, Object, Scope, Spec};
@@ -12,6 +17,13 @@ pub use mlflow::{Experiment, Kustomization, MlflowServer};
 #[derive(Debug)]
 pub enum MlflowFile {
     Experiment(Experiment),
+    Run(file_store::Run),
+    RegisteredModel(file_store::RegisteredModel),
+    ModelVersion(file_store::ModelVersion),
+    Model(file_store::MlModel),
+    Project(mlproject::MlProject),
+    Gateway(gateway::GatewayConfig),
+    AuthConfig(auth_ini::AuthConfig),
 }
 
 /// Everything one file contributes to the set.

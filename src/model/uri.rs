@@ -142,6 +142,187 @@ fn split_scheme(uri: &str) -> Option<(&str, &str)> {
     valid.then_some((scheme, rest))
 }
 
+/// Like [`resolve`], but also places the URIs that are local to one server
+/// — `mlflow-artifacts:` (scheme `mlflow-artifacts`) and relative paths
+/// (scheme `relative`) — so that URIs known to belong to the same server or
+/// file store can be compared with each other.
+pub fn scoped_location(uri: &str) -> Option<Location> {
+    match resolve(uri) {
+        Resolved::Global(l) => Some(l),
+        Resolved::Unknown => None,
+        Resolved::Local => {
+            let uri = uri.trim();
+            let (scheme, rest) = match split_scheme(uri) {
+                Some((s, rest)) if s.eq_ignore_ascii_case("mlflow-artifacts") => {
+                    ("mlflow-artifacts", rest)
+                }
+                Some((s, rest)) if s.eq_ignore_ascii_case("file") => ("relative", rest),
+                Some(_) => return None,
+                None => ("relative", uri),
+            };
+            let (authority, path) = match rest.strip_prefix("//") {
+                Some(r) => match r.find('/') {
+                    Some(i) => (r[..i].to_ascii_lowercase(), &r[i..]),
+                    None => (r.to_ascii_lowercase(), ""),
+                },
+                None => (String::new(), rest),
+            };
+            Some(Location {
+                scheme: scheme.to_string(),
+                authority,
+                segments: segments(path),
+            })
+        }
+    }
+}
+
+/// A tracking server's backend or registry store, as far as telling two
+/// apart needs: credentials, driver and query are dropped.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Store {
+    /// `sqlite://` or `sqlite:///:memory:`: an in-memory database.
+    Memory,
+    /// A sqlite file (`sqlite:///rel.db`, `sqlite:////abs.db`) or a file
+    /// store directory (`./mlruns`, `file:///data/mlruns`), as written:
+    /// absolute or relative to the server's working directory.
+    Path { path: String, sqlite: bool },
+    /// A database server: the dialect without its driver (`postgresql`,
+    /// `mysql`, `mssql`), host as written (lowercase), port (the dialect's
+    /// default when absent) and database name.
+    Database {
+        family: String,
+        host: String,
+        port: Option<u16>,
+        database: String,
+    },
+    /// Not comparable: unexpanded variables, Databricks, unknown schemes.
+    Unknown,
+}
+
+/// Parse a backend or registry store URI (SQLAlchemy URL or file store path).
+pub fn parse_store(uri: &str) -> Store {
+    let uri = uri.trim();
+    if uri.is_empty() || uri.contains('$') {
+        return Store::Unknown;
+    }
+    if matches!(uri, "databricks" | "databricks-uc" | "uc") {
+        return Store::Unknown;
+    }
+    let Some((scheme, rest)) = split_scheme(uri) else {
+        return Store::Path {
+            path: uri.to_string(),
+            sqlite: false,
+        };
+    };
+    let scheme = scheme.to_ascii_lowercase();
+    let dialect = scheme.split('+').next().unwrap_or("");
+    match dialect {
+        "file" => {
+            let path = rest
+                .strip_prefix("//")
+                .map_or(rest, |r| r.find('/').map_or("", |i| &r[i..]));
+            if path.is_empty() {
+                return Store::Unknown;
+            }
+            Store::Path {
+                path: path.to_string(),
+                sqlite: false,
+            }
+        }
+        "sqlite" => {
+            let Some(after) = rest.strip_prefix("//") else {
+                return Store::Unknown;
+            };
+            let (path, query) = after.split_once('?').unwrap_or((after, ""));
+            // `sqlite:///x.db` is relative, `sqlite:////x.db` absolute.
+            let path = path.strip_prefix('/').unwrap_or(path);
+            if path.is_empty() || path == ":memory:" || query.contains("mode=memory") {
+                return Store::Memory;
+            }
+            Store::Path {
+                path: path.to_string(),
+                sqlite: true,
+            }
+        }
+        "postgresql" | "postgres" | "mysql" | "mariadb" | "mssql" | "oracle" => {
+            let family = match dialect {
+                "postgres" => "postgresql",
+                "mariadb" => "mysql",
+                d => d,
+            };
+            let Some(rest) = rest.strip_prefix("//") else {
+                return Store::Unknown;
+            };
+            let rest = rest.split(['?', '#']).next().unwrap_or(rest);
+            let (authority, database) = rest.split_once('/').unwrap_or((rest, ""));
+            let hostport = authority.rsplit('@').next().unwrap_or(authority);
+            let (host, port) = split_host_port(hostport);
+            let port = port.or(match family {
+                "postgresql" => Some(5432),
+                "mysql" => Some(3306),
+                "mssql" => Some(1433),
+                "oracle" => Some(1521),
+                _ => None,
+            });
+            Store::Database {
+                family: family.to_string(),
+                host: host.to_ascii_lowercase(),
+                port,
+                database: database.trim_end_matches('/').to_string(),
+            }
+        }
+        _ => Store::Unknown,
+    }
+}
+
+fn split_host_port(s: &str) -> (&str, Option<u16>) {
+    if let Some(v6) = s.strip_prefix('[') {
+        return match v6.split_once(']') {
+            Some((host, rest)) => (host, rest.strip_prefix(':').and_then(|p| p.parse().ok())),
+            None => (s, None),
+        };
+    }
+    match s.rsplit_once(':') {
+        Some((host, port)) if port.chars().all(|c| c.is_ascii_digit()) && !port.is_empty() => {
+            (host, port.parse().ok())
+        }
+        _ => (s, None),
+    }
+}
+
+/// Byte ranges of literal passwords in the `user:password@` part of every
+/// URI in `text`. A password that is a variable reference (`$(DB_PASSWORD)`,
+/// `${DB_PASSWORD}`, `$DB_PASSWORD`), a template (`{{ … }}`) or a
+/// placeholder (`<password>`) is not literal.
+pub fn literal_passwords(text: &str) -> Vec<std::ops::Range<usize>> {
+    let mut out = Vec::new();
+    let mut from = 0;
+    while let Some(i) = text[from..].find("://") {
+        let start = from + i + 3;
+        let end = text[start..]
+            .find(|c: char| {
+                matches!(c, '/' | '?' | '#' | '"' | '\'' | '`' | ',' | ';') || c.is_whitespace()
+            })
+            .map_or(text.len(), |j| start + j);
+        let authority = &text[start..end];
+        if let Some(at) = authority.rfind('@')
+            && let Some(colon) = authority[..at].find(':')
+        {
+            let password = &authority[colon + 1..at];
+            let placeholder = password.starts_with('<') && password.ends_with('>');
+            if !password.is_empty()
+                && !password.contains('$')
+                && !password.contains("{{")
+                && !placeholder
+            {
+                out.push(start + colon + 1..start + at);
+            }
+        }
+        from = end.max(start);
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -171,5 +352,75 @@ mod tests {
         assert_eq!(resolve("mlartifacts"), Resolved::Local);
         assert_eq!(resolve("$(ROOT)"), Resolved::Unknown);
         assert_eq!(resolve("C:/data").clone(), Resolved::Local);
+    }
+
+    #[test]
+    fn stores_normalise_driver_port_and_credentials() {
+        let a = parse_store("postgresql+psycopg2://user:pw@DB.example:5432/mlflow");
+        let b = parse_store("postgresql://db.example/mlflow?sslmode=require");
+        assert_eq!(a, b);
+        assert_ne!(a, parse_store("postgresql://db.example/other"));
+        assert_eq!(
+            parse_store("mysql+pymysql://u:p@mysql-service:3306/model_db"),
+            Store::Database {
+                family: "mysql".into(),
+                host: "mysql-service".into(),
+                port: Some(3306),
+                database: "model_db".into()
+            }
+        );
+        assert_eq!(parse_store("sqlite:///:memory:"), Store::Memory);
+        assert_eq!(parse_store("sqlite://"), Store::Memory);
+        assert_eq!(
+            parse_store("sqlite:////data/mlflow.db"),
+            Store::Path {
+                path: "/data/mlflow.db".into(),
+                sqlite: true
+            }
+        );
+        assert_eq!(
+            parse_store("sqlite:///mlflow.db"),
+            Store::Path {
+                path: "mlflow.db".into(),
+                sqlite: true
+            }
+        );
+        assert_eq!(
+            parse_store("file:///mnt/mlruns"),
+            Store::Path {
+                path: "/mnt/mlruns".into(),
+                sqlite: false
+            }
+        );
+        assert_eq!(parse_store("$(MLFLOW_TRACKING_URI)"), Store::Unknown);
+        assert_eq!(parse_store("databricks"), Store::Unknown);
+    }
+
+    #[test]
+    fn scoped_locations_of_local_uris() {
+        let exp = scoped_location("mlflow-artifacts:/1").unwrap();
+        assert!(exp.contains(&scoped_location("mlflow-artifacts:/1/abc/artifacts").unwrap()));
+        assert!(!exp.contains(&scoped_location("mlflow-artifacts:/2/abc").unwrap()));
+        let rel = scoped_location("./mlruns/1").unwrap();
+        assert!(rel.contains(&scoped_location("mlruns/1/abc/artifacts").unwrap()));
+        assert_eq!(scoped_location("s3://b/x"), Some(loc("s3://b/x")));
+        assert_eq!(scoped_location("$(X)"), None);
+    }
+
+    #[test]
+    fn literal_passwords_in_uris() {
+        let text = "postgresql+psycopg2://user:password@postgres:5432/airflow";
+        let found = literal_passwords(text);
+        assert_eq!(found.len(), 1);
+        assert_eq!(&text[found[0].clone()], "password");
+        assert!(literal_passwords("postgresql://u:$(DB_PASSWORD)@h/db").is_empty());
+        assert!(literal_passwords("postgresql://u:${P}@h/db http://mlflow@h:5000").is_empty());
+        assert!(literal_passwords("s3://bucket/a:b@c").is_empty());
+        let two = "x https://a:b@h and mysql://c:d@e/f";
+        let found: Vec<&str> = literal_passwords(two)
+            .into_iter()
+            .map(|r| &two[r])
+            .collect();
+        assert_eq!(found, ["b", "d"]);
     }
 }
