@@ -3,7 +3,9 @@
 
 pub mod mlf001_shared_artifact_root;
 pub mod mlf002_shared_backend_store;
+pub mod mlf003_default_experiment;
 pub mod mlf004_unauthenticated_server;
+pub mod mlf005_plaintext_credentials;
 pub mod mlf006_ephemeral_backend_store;
 pub mod mlf010_permissive_server_security;
 

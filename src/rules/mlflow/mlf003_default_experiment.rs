@@ -1,0 +1,232 @@
+//! MLF003 default-experiment.
+
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::model::mlflow::{EnvSetting, MlflowClient};
+use crate::rules::mlflow::{client, containers, is_job, may_use_mlflow};
+use crate::rules::{Category, Check, Context, Docs, Rule, RuleMeta};
+use crate::source::{FileId, Span};
+
+pub static RULE: Rule = Rule {
+    meta: RuleMeta {
+        id: "MLF003",
+        name: "default-experiment",
+        category: Category::Mlflow,
+        severity: Severity::Warning,
+        summary: "runs in the `Default` experiment, or a job that sets a tracking URI but no experiment",
+        docs: Docs {
+            what: "Reports runs that land in MLflow's `Default` experiment (id `0`): a run \
+                   `meta.yaml` of a file store whose `experiment_id` is `0`, and a container that \
+                   sets `MLFLOW_EXPERIMENT_ID` to `0`, `MLFLOW_EXPERIMENT_NAME` to `Default`, or \
+                   passes them to `mlflow run` (`--experiment-id 0`). Also reports a job — a Pod, \
+                   Job, CronJob, Kubeflow training job or RayJob — or any container running \
+                   `mlflow run`, that sets `MLFLOW_TRACKING_URI` but neither \
+                   `MLFLOW_EXPERIMENT_NAME` nor `MLFLOW_EXPERIMENT_ID` (nor \
+                   `--experiment-name` / `--experiment-id` / `--run-id` of `mlflow run`): its \
+                   runs go to `Default`. That finding sits on the container's `name:`, with the \
+                   tracking URI as a related location. Variables from `envFrom` ConfigMaps of the \
+                   set count.",
+            why: "Every tenant of a tracking server shares its `Default` experiment: it cannot \
+                  be given to one team, so its runs are readable by all (with basic-auth's \
+                  default permission) and its artifacts all live under one root. Runs that land \
+                  there by accident also escape the per-experiment permissions and artifact \
+                  locations that isolate the tenant's own experiments.",
+            example: "apiVersion: batch/v1\nkind: Job\nmetadata:\n  name: train\n  namespace: team-a\nspec:\n  template:\n    spec:\n      restartPolicy: Never\n      containers:\n      - name: train\n        image: registry.example.com/team-a/train:1.0\n        env:\n        - name: MLFLOW_TRACKING_URI\n          value: http://mlflow.team-a:5000\n",
+            use_instead: "apiVersion: batch/v1\nkind: Job\nmetadata:\n  name: train\n  namespace: team-a\nspec:\n  template:\n    spec:\n      restartPolicy: Never\n      containers:\n      - name: train\n        image: registry.example.com/team-a/train:1.0\n        env:\n        - name: MLFLOW_TRACKING_URI\n          value: http://mlflow.team-a:5000\n        - name: MLFLOW_EXPERIMENT_NAME\n          value: team-a/churn\n",
+            options: None,
+            known_problems: Some(
+                "A training script may choose its experiment in code (`mlflow.set_experiment`), \
+                 which tenantlint cannot see; a container whose command line mentions an \
+                 experiment in any way (`--experiment-name` of the script) or that reads \
+                 variables from an `envFrom` Secret or a ConfigMap outside the linted set is \
+                 not reported as missing one. Long-running services (Deployments, \
+                 StatefulSets) are not required to name an experiment.",
+            ),
+            references: Some(
+                "- [MLflow: environment variables](https://mlflow.org/docs/latest/api_reference/python_api/mlflow.environment_variables.html)\n- [MLflow: `mlflow run`](https://mlflow.org/docs/latest/api_reference/cli.html#mlflow-run)",
+            ),
+        },
+    },
+    check: Check::Set(check),
+};
+
+/// A setting that names an experiment: where it is and what it says.
+struct Choice {
+    what: String,
+    value: Option<String>,
+    file: FileId,
+    span: Span,
+}
+
+fn env_choice(e: &EnvSetting) -> Choice {
+    Choice {
+        what: format!("`{}`", e.name),
+        value: e.value.clone(),
+        file: e.file,
+        span: e.value_span,
+    }
+}
+
+/// The experiment id and name a container's runs go to, as far as it says.
+fn experiment_choices(client: &MlflowClient, file: FileId) -> (Option<Choice>, Option<Choice>) {
+    let option = |name: &str| {
+        client
+            .run_options
+            .get(name)
+            .filter(|a| !a.from_env)
+            .map(|a| Choice {
+                what: format!("`--{name}`"),
+                value: Some(a.value.clone()),
+                file,
+                span: a.span,
+            })
+    };
+    let id = option("experiment-id").or_else(|| client.var("MLFLOW_EXPERIMENT_ID").map(env_choice));
+    let name =
+        option("experiment-name").or_else(|| client.var("MLFLOW_EXPERIMENT_NAME").map(env_choice));
+    (id, name)
+}
+
+fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
+    let index = ctx.index;
+    for run in &index.mlflow.runs {
+        let Some(exp) = run.experiment_id.as_ref().filter(|e| e.value == "0") else {
+            continue;
+        };
+        let id = run.run_id.as_ref().map_or("", |r| r.value.as_str());
+        out.push(
+            Diagnostic::new(
+                &RULE.meta,
+                run.file,
+                exp.span,
+                format!("run `{id}` is in the `Default` experiment (`experiment_id` is `0`)"),
+            )
+            .help("log the tenant's runs to an experiment of its own (`MLFLOW_EXPERIMENT_NAME`, `mlflow.set_experiment`)"),
+        );
+    }
+    for (obj, _, container) in containers(index) {
+        if !may_use_mlflow(obj, container) {
+            continue;
+        }
+        let client = client(ctx, obj, container);
+        // Servers, UIs and gateways do not log runs.
+        if client.subcommands.iter().any(|s| s.value != "run") {
+            continue;
+        }
+        let (id, name) = experiment_choices(&client, obj.file);
+        let mut chosen = false;
+        for (choice, default) in [(&id, "0"), (&name, "Default")] {
+            let Some(c) = choice else { continue };
+            chosen = true;
+            if c.value.as_deref().map(str::trim) == Some(default) {
+                out.push(
+                    Diagnostic::new(
+                        &RULE.meta,
+                        c.file,
+                        c.span,
+                        format!("{} is `{default}`, the shared `Default` experiment", c.what),
+                    )
+                    .object(obj)
+                    .help("name an experiment of the tenant's own"),
+                );
+            }
+        }
+        if chosen
+            || client.run_options.contains_key("run-id")
+            || client.var("MLFLOW_RUN_ID").is_some()
+            || client.opaque_env
+            || client.mentions_experiment
+            || !(is_job(obj) || client.runs("run"))
+        {
+            continue;
+        }
+        let Some(tracking) = client.var("MLFLOW_TRACKING_URI") else {
+            continue;
+        };
+        let container_name = container.name.as_ref().map_or("", |n| n.value.as_str());
+        out.push(
+            Diagnostic::on(
+                &RULE.meta,
+                obj,
+                container.entry_span,
+                format!(
+                    "container `{container_name}` sets `MLFLOW_TRACKING_URI` but no experiment, so its runs go to the `Default` experiment"
+                ),
+            )
+            .help("set `MLFLOW_EXPERIMENT_NAME` (or `MLFLOW_EXPERIMENT_ID`) to an experiment of the tenant")
+            .related(tracking.file, tracking.name_span, "the tracking URI is set here"),
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::rules::testing::{lint, positions};
+
+    fn job(env: &str, extra: &str) -> String {
+        format!(
+            "apiVersion: batch/v1\nkind: Job\nmetadata: {{name: train, namespace: a}}\nspec:\n  template:\n    spec:\n      containers:\n      - name: train\n        image: train\n{extra}        env:\n{env}"
+        )
+    }
+
+    #[test]
+    fn tracking_uri_without_experiment() {
+        let text = job(
+            "        - {name: MLFLOW_TRACKING_URI, value: \"http://mlflow:5000\"}\n",
+            "",
+        );
+        let found = lint("MLF003", &[("j.yaml", &text)]);
+        assert_eq!(found.len(), 1);
+        assert_eq!((found[0].1, found[0].2), (8, 9));
+        let named = job(
+            "        - {name: MLFLOW_TRACKING_URI, value: \"http://mlflow:5000\"}\n        - {name: MLFLOW_EXPERIMENT_NAME, valueFrom: {fieldRef: {fieldPath: metadata.namespace}}}\n",
+            "",
+        );
+        assert!(positions("MLF003", &named).is_empty());
+        let script = job(
+            "        - {name: MLFLOW_TRACKING_URI, value: \"http://mlflow:5000\"}\n",
+            "        args: [python, train.py, --experiment_name, churn]\n",
+        );
+        assert!(positions("MLF003", &script).is_empty());
+    }
+
+    #[test]
+    fn explicit_default_experiment() {
+        let text = job(
+            "        - {name: MLFLOW_TRACKING_URI, value: \"http://mlflow:5000\"}\n        - {name: MLFLOW_EXPERIMENT_ID, value: \"0\"}\n",
+            "",
+        );
+        assert_eq!(positions("MLF003", &text), [(12, 47)]);
+        let run = job(
+            "        - {name: MLFLOW_TRACKING_URI, value: \"http://mlflow:5000\"}\n",
+            "        command: [mlflow, run, ., --experiment-name, Default]\n",
+        );
+        let found = lint("MLF003", &[("j.yaml", &run)]);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(
+            found[0].3,
+            "`--experiment-name` is `Default`, the shared `Default` experiment"
+        );
+    }
+
+    #[test]
+    fn env_from_config_map_of_the_set() {
+        let cm = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: mlflow-env, namespace: a}\ndata:\n  MLFLOW_TRACKING_URI: http://mlflow:5000\n";
+        let text = "apiVersion: batch/v1\nkind: Job\nmetadata: {name: train, namespace: a}\nspec:\n  template:\n    spec:\n      containers:\n      - name: train\n        image: train\n        envFrom: [{configMapRef: {name: mlflow-env}}]\n";
+        let found = lint("MLF003", &[("cm.yaml", cm), ("j.yaml", text)]);
+        assert_eq!(found.len(), 1, "{found:?}");
+        let secret = text.replace(
+            "configMapRef: {name: mlflow-env}",
+            "configMapRef: {name: mlflow-env}}, {secretRef: {name: s}",
+        );
+        assert!(lint("MLF003", &[("cm.yaml", cm), ("j.yaml", &secret)]).is_empty());
+    }
+
+    #[test]
+    fn runs_in_experiment_zero_and_servers() {
+        let run = "artifact_uri: mlflow-artifacts:/0/abc/artifacts\nexperiment_id: '0'\nrun_id: abc\nlifecycle_stage: active\n";
+        let found = lint("MLF003", &[("mlruns/0/abc/meta.yaml", run)]);
+        assert_eq!((found[0].1, found[0].2), (2, 16));
+        let server = "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: m, namespace: a}\nspec:\n  template:\n    spec:\n      containers:\n      - name: s\n        args: [mlflow, server]\n        env: [{name: MLFLOW_TRACKING_URI, value: \"http://x\"}, {name: MLFLOW_EXPERIMENT_ID, value: \"0\"}]\n";
+        assert!(positions("MLF003", server).is_empty());
+    }
+}
