@@ -132,6 +132,74 @@ fn mlflow_corpus_loads() {
     for (rule, n) in per_rule(&result) {
         println!("  {rule:<9} {n}");
     }
+    // Real problems of the corpus, each at its line.
+    let found = |rule: &str, file: &str, line: u32| {
+        result.diagnostics.iter().any(|d| {
+            d.rule_id == rule
+                && d.span.start.line == line
+                && result.files[d.file as usize].display.ends_with(file)
+        })
+    };
+    for (rule, file, line, what) in [
+        (
+            "MLF005",
+            "DARC7777__mlflow-minio-k8s/kubernetes/mlflow-deployment.yaml",
+            34,
+            "AWS_SECRET_ACCESS_KEY written in the Deployment",
+        ),
+        (
+            "MLF005",
+            "DARC7777__mlflow-minio-k8s/kubernetes/mlflow-deployment.yaml",
+            22,
+            "the MySQL password in --backend-store-uri",
+        ),
+        (
+            "MLF005",
+            "mmulvahill__homelab-k3s/mlflow-deployment.yaml",
+            25,
+            "user:password@ of the (shared) `airflow` database",
+        ),
+        (
+            "MLF005",
+            "dmitry-bezyazychnyy__mlflow-on-k8s/k8s/mlflow.yaml",
+            39,
+            "the password in the args of an image whose entrypoint is `mlflow server`",
+        ),
+        (
+            "MLF007",
+            "mlflow__mlflow/mlflow/server/auth/basic_auth.ini",
+            5,
+            "the old default admin password password1234",
+        ),
+        (
+            "MLF004",
+            "misohu__mlflow-kubernetes-deployment/mlflow-deployment.yaml",
+            21,
+            "--host 0.0.0.0 without --app-name",
+        ),
+        (
+            "MLF010",
+            "drai-inn__ai-gpu-mlflow/mlflow-deployment.yaml",
+            53,
+            "--disable-security-middleware",
+        ),
+    ] {
+        assert!(found(rule, file, line), "{rule} at {file}:{line} ({what})");
+    }
+    // The servers with an auth app, and the consistent file stores, are clean.
+    for (rule, file) in [
+        ("MLF004", "drai-inn__ai-gpu-mlflow/mlflow-deployment.yaml"),
+        ("MLF009", "03sarath__jenkins-mlflow-docker"),
+        ("MLF005", "drai-inn__ai-gpu-mlflow/mlflow-deployment.yaml"),
+    ] {
+        assert!(
+            !result
+                .diagnostics
+                .iter()
+                .any(|d| d.rule_id == rule && result.files[d.file as usize].display.contains(file)),
+            "no {rule} expected in {file}"
+        );
+    }
 }
 
 #[test]
@@ -158,6 +226,8 @@ fn mlflow_servers_in_the_corpus_are_parsed() {
         "misohu__mlflow-kubernetes-deployment",
         "caroheymes__mlflow-kubernetes",
         "DARC7777__mlflow-minio-k8s",
+        // An image whose entrypoint is `mlflow server`: flags in `args` only.
+        "dmitry-bezyazychnyy__mlflow-on-k8s",
     ] {
         assert!(
             found.iter().any(|f| f.contains(expected)),

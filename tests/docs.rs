@@ -54,6 +54,23 @@ fn rule_pages_are_up_to_date() {
     );
 }
 
+/// The files of an example: `example.yaml`, or — for examples that need
+/// several files, such as an MLflow file store — each `# file: PATH` line
+/// starts the file PATH.
+fn example_files(example: &str) -> Vec<(String, String)> {
+    let mut files: Vec<(String, String)> = Vec::new();
+    for line in example.split_inclusive('\n') {
+        if let Some(name) = line.strip_prefix("# file: ") {
+            files.push((name.trim().to_string(), String::new()));
+        } else if let Some((_, text)) = files.last_mut() {
+            text.push_str(line);
+        } else {
+            files.push(("example.yaml".to_string(), line.to_string()));
+        }
+    }
+    files
+}
+
 /// Every rule's documented example must fail and its "use instead" must pass.
 #[test]
 fn documented_examples_behave() {
@@ -61,12 +78,17 @@ fn documented_examples_behave() {
         let m = &rule.meta;
         for (yaml, should_fire) in [(m.docs.example, true), (m.docs.use_instead, false)] {
             let dir = tempfile::tempdir().unwrap();
-            let path = dir.path().join("example.yaml");
-            std::fs::write(&path, yaml).unwrap();
+            let mut paths = Vec::new();
+            for (name, text) in example_files(yaml) {
+                let path = dir.path().join(name);
+                std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+                std::fs::write(&path, text).unwrap();
+                paths.push(path);
+            }
             // Every rule runs (suppressions of other rules are judged as in
             // a real run); only this rule's findings count.
             let result = tenantlint::engine::check(&tenantlint::engine::CheckOptions {
-                paths: vec![path],
+                paths,
                 ..Default::default()
             })
             .unwrap();

@@ -7,6 +7,9 @@ pub mod mlf003_default_experiment;
 pub mod mlf004_unauthenticated_server;
 pub mod mlf005_plaintext_credentials;
 pub mod mlf006_ephemeral_backend_store;
+pub mod mlf007_broad_default_permission;
+pub mod mlf008_project_host_access;
+pub mod mlf009_run_outside_experiment_root;
 pub mod mlf010_permissive_server_security;
 
 use crate::index::{Index, ServerRef};
