@@ -369,7 +369,6 @@ pub fn run_rules(set: LoadedSet, selection: &Selection) -> CheckResult {
     let (documents, objects) = (index.documents, index.objects.len());
     // Freeing every object's tree takes tens of milliseconds on a large
     // repository; nothing waits for it.
-
     std::thread::spawn(move || drop(index));
     CheckResult {
         documents,
