@@ -7,6 +7,7 @@
 //! documented like every other rule.
 
 pub mod host;
+pub mod layout;
 pub mod lint;
 pub mod mlflow;
 pub mod namespace;
@@ -170,6 +171,7 @@ pub static RULES: &[&Rule] = &[
     &namespace::ns001_default_namespace::RULE,
     &namespace::ns002_namespace_unset::RULE,
     &namespace::ns003_namespace_mismatch::RULE,
+    &namespace::ns004_undeclared_namespace::RULE,
     &quota::quota001_missing_resource_quota::RULE,
     &quota::quota002_missing_limit_range::RULE,
     &quota::quota003_missing_container_resources::RULE,

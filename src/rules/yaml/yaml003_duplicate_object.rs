@@ -6,6 +6,7 @@ use crate::diagnostic::{Diagnostic, Severity};
 use crate::load::{Node, Value};
 use crate::model::build::parent_dir;
 use crate::model::{Object, Scope};
+use crate::rules::layout::{common_dir, is_case_dir};
 use crate::rules::{Category, Check, Context, Docs, Rule, RuleMeta};
 
 pub static RULE: Rule = Rule {
@@ -53,11 +54,6 @@ pub static RULE: Rule = Rule {
     check: Check::Set(check),
 };
 
-/// Directories whose files are separate cases, not parts of one deployment.
-const CASE_DIRS: &[&str] = &[
-    "testdata", "test", "tests", "e2e", "examples", "example", "samples", "sample",
-];
-
 /// Which objects can meet in one `apply`: the whole set, except that a file
 /// under a kustomization, or under a directory of test data, examples or
 /// samples (below `root`, the directory common to the whole set), only
@@ -76,30 +72,11 @@ fn deployment_unit(
         if dir.len() <= root.len() {
             return None;
         }
-        let base = dir.rsplit('/').next().unwrap_or(dir);
-        if CASE_DIRS.contains(&base) {
+        if is_case_dir(dir) {
             return Some(obj.file);
         }
         dir = parent_dir(dir);
     }
-}
-
-/// The deepest directory that holds every file of the set.
-fn common_dir<'a>(ctx: &'a Context) -> &'a str {
-    let mut files = ctx.files.iter().map(|f| f.display.as_str());
-    let Some(first) = files.next() else {
-        return "";
-    };
-    let mut common = parent_dir(first);
-    for f in files {
-        while !(f.starts_with(common) && f[common.len()..].starts_with('/')) {
-            if common.is_empty() {
-                return common;
-            }
-            common = parent_dir(common);
-        }
-    }
-    common
 }
 
 /// What `kubectl apply` writes of an object, canonically: mapping keys
