@@ -1,0 +1,561 @@
+//! RBAC rules, and what they share: reading bindings and roles, resolving a
+//! binding's `roleRef` (to a role of the set or a built-in ClusterRole), and
+//! telling which tenant a subject belongs to.
+
+pub mod rbac005_broad_group_subject;
+
+use crate::load::Node;
+use crate::model::{NamespaceSource, Object};
+use crate::rules::Context;
+use crate::source::Span;
+
+pub const RBAC_GROUP: &str = "rbac.authorization.k8s.io";
+
+/// A RoleBinding or ClusterRoleBinding of the set.
+pub struct Binding<'a> {
+    pub obj: &'a Object,
+    /// `true` for a ClusterRoleBinding.
+    pub cluster: bool,
+    /// `roleRef.kind` (`Role` or `ClusterRole`).
+    pub role_kind: &'a str,
+    /// The `roleRef.name` value.
+    pub role_name: &'a Node,
+    pub subjects: Vec<Subject<'a>>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SubjectKind {
+    ServiceAccount,
+    User,
+    Group,
+}
+
+pub struct Subject<'a> {
+    pub kind: SubjectKind,
+    pub name: &'a str,
+    /// The `name` value.
+    pub name_node: &'a Node,
+    /// A service account's namespace: its own, else the binding's.
+    pub namespace: Option<String>,
+}
+
+impl Subject<'_> {
+    /// How the subject reads in a message: `service account team-a/runner`.
+    pub fn describe(&self) -> String {
+        match (self.kind, &self.namespace) {
+            (SubjectKind::ServiceAccount, Some(ns)) => {
+                format!("service account `{ns}/{}`", self.name)
+            }
+            (SubjectKind::ServiceAccount, None) => format!("service account `{}`", self.name),
+            (SubjectKind::User, _) => format!("user `{}`", self.name),
+            (SubjectKind::Group, _) => format!("group `{}`", self.name),
+        }
+    }
+}
+
+/// Who a subject is, as far as tenancy goes.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Owner<'a> {
+    Tenant(&'a str),
+    /// A platform namespace's service account (trusted).
+    Platform,
+    /// `default`, a namespace we cannot know, or a user or group the config
+    /// does not map.
+    Unknown,
+}
+
+impl<'a> Binding<'a> {
+    pub fn of(obj: &'a Object) -> Option<Binding<'a>> {
+        if obj.group != RBAC_GROUP {
+            return None;
+        }
+        let cluster = match obj.kind.as_str() {
+            "RoleBinding" => false,
+            "ClusterRoleBinding" => true,
+            _ => return None,
+        };
+        let role_ref = obj.root.get("roleRef")?;
+        let role_kind = role_ref.get_str("kind").unwrap_or("ClusterRole");
+        let role_name = role_ref.get("name").filter(|n| n.as_str().is_some())?;
+        let binding_ns = if cluster {
+            None
+        } else {
+            obj.namespace().map(str::to_string)
+        };
+        let mut subjects = Vec::new();
+        for s in obj.root.get("subjects").map(Node::items).unwrap_or(&[]) {
+            let Some(name_node) = s.get("name") else {
+                continue;
+            };
+            let Some(name) = name_node.as_str() else {
+                continue;
+            };
+            let kind = match s.get_str("kind") {
+                Some("ServiceAccount") => SubjectKind::ServiceAccount,
+                Some("User") => SubjectKind::User,
+                Some("Group") => SubjectKind::Group,
+                _ => continue,
+            };
+            let namespace = match kind {
+                SubjectKind::ServiceAccount => {
+                    subject_namespace(obj, s.get_str("namespace"), binding_ns.as_deref())
+                }
+                _ => None,
+            };
+            subjects.push(Subject {
+                kind,
+                name,
+                name_node,
+                namespace,
+            });
+        }
+        Some(Binding {
+            obj,
+            cluster,
+            role_kind,
+            role_name,
+            subjects,
+        })
+    }
+
+    pub fn role_name(&self) -> &'a str {
+        self.role_name.as_str().unwrap_or("")
+    }
+
+    /// The namespace a RoleBinding grants rights in.
+    pub fn namespace(&self) -> Option<&'a str> {
+        if self.cluster {
+            None
+        } else {
+            self.obj.namespace()
+        }
+    }
+}
+
+/// A service account subject's namespace. Under kustomize, the namespace
+/// transformer rewrites subjects that say `default`, as it does the binding.
+fn subject_namespace(
+    obj: &Object,
+    explicit: Option<&str>,
+    binding: Option<&str>,
+) -> Option<String> {
+    let kustomized = match &obj.namespace {
+        NamespaceSource::Kustomize { namespace, .. } => Some(namespace.value.as_str()),
+        _ => None,
+    };
+    match (explicit, kustomized) {
+        (Some("default"), Some(k)) => Some(k.to_string()),
+        (Some(ns), _) if !ns.is_empty() => Some(ns.to_string()),
+        _ => binding.map(str::to_string),
+    }
+}
+
+/// The tenant a subject belongs to: a service account's namespace's tenant;
+/// users and groups through `subjects:` in the config, and the groups and
+/// users Kubernetes gives service accounts.
+pub fn owner<'a>(ctx: &'a Context, s: &'a Subject) -> Owner<'a> {
+    let of_namespace = |ns: &'a str| {
+        if ctx.index.tenancy.is_platform(ns) {
+            Owner::Platform
+        } else {
+            match ctx.index.tenancy.tenant_of(ns) {
+                Some(t) => Owner::Tenant(t),
+                None => Owner::Unknown,
+            }
+        }
+    };
+    match s.kind {
+        SubjectKind::ServiceAccount => match &s.namespace {
+            Some(ns) => of_namespace(ns),
+            None => Owner::Unknown,
+        },
+        SubjectKind::User | SubjectKind::Group => {
+            let prefix = if s.kind == SubjectKind::User {
+                "user:"
+            } else {
+                "group:"
+            };
+            if let Some((_, t)) = ctx
+                .config
+                .subjects
+                .iter()
+                .find(|(k, _)| k.strip_prefix(prefix) == Some(s.name))
+            {
+                return Owner::Tenant(t);
+            }
+            let sa_ns = match s.kind {
+                SubjectKind::User => s
+                    .name
+                    .strip_prefix("system:serviceaccount:")
+                    .and_then(|r| r.split_once(':'))
+                    .map(|(ns, _)| ns),
+                _ => s.name.strip_prefix("system:serviceaccounts:"),
+            };
+            match sa_ns {
+                Some(ns) if !ns.is_empty() => of_namespace(ns),
+                _ => Owner::Unknown,
+            }
+        }
+    }
+}
+
+/// One entry of a role's `rules:`.
+pub struct PolicyRule<'a> {
+    pub api_groups: Vec<Item<'a>>,
+    pub resources: Vec<Item<'a>>,
+    pub verbs: Vec<Item<'a>>,
+    /// `resourceNames` narrows the rule to named objects.
+    pub named: bool,
+    /// The rule's entry (for findings on a whole rule).
+    pub span: Option<Span>,
+}
+
+/// A list item: its text, and its node when it comes from the set.
+#[derive(Clone, Copy)]
+pub struct Item<'a> {
+    pub text: &'a str,
+    pub node: Option<&'a Node>,
+}
+
+impl<'a> PolicyRule<'a> {
+    fn from_node(rule: &'a Node) -> PolicyRule<'a> {
+        let list = |key: &str| -> Vec<Item<'a>> {
+            let Some(v) = rule.get(key) else {
+                return Vec::new();
+            };
+            // `verbs: "*"` is invalid, but read it as the list it means.
+            let nodes: Vec<&'a Node> = match v.as_str() {
+                Some(_) => vec![v],
+                None => v.items().iter().collect(),
+            };
+            nodes
+                .into_iter()
+                .filter_map(|n| {
+                    n.as_str().map(|text| Item {
+                        text,
+                        node: Some(n),
+                    })
+                })
+                .collect()
+        };
+        PolicyRule {
+            api_groups: list("apiGroups"),
+            resources: list("resources"),
+            verbs: list("verbs"),
+            named: !rule
+                .get("resourceNames")
+                .map(Node::items)
+                .unwrap_or(&[])
+                .is_empty(),
+            span: Some(rule.span),
+        }
+    }
+
+    fn from_builtin(b: &'static BuiltinRule) -> PolicyRule<'static> {
+        let list = |v: &'static [&'static str]| -> Vec<Item<'static>> {
+            v.iter().map(|text| Item { text, node: None }).collect()
+        };
+        PolicyRule {
+            api_groups: list(b.0),
+            resources: list(b.1),
+            verbs: list(b.2),
+            named: false,
+            span: None,
+        }
+    }
+
+    pub fn has_verb(&self, verb: &str) -> Option<Item<'a>> {
+        self.verbs
+            .iter()
+            .find(|i| i.text == verb || i.text == "*")
+            .copied()
+    }
+
+    pub fn has_resource(&self, resource: &str) -> bool {
+        self.resources
+            .iter()
+            .any(|i| i.text == resource || i.text == "*")
+    }
+
+    pub fn has_group(&self, group: &str) -> bool {
+        self.api_groups
+            .iter()
+            .any(|i| i.text == group || i.text == "*")
+    }
+
+    /// `*` verbs on `*` resources in `*` groups: everything.
+    pub fn is_everything(&self) -> bool {
+        let star = |v: &[Item]| v.iter().any(|i| i.text == "*");
+        star(&self.verbs) && star(&self.resources) && star(&self.api_groups)
+    }
+
+    /// get, list or watch on all secrets of the core group.
+    pub fn reads_secrets(&self) -> Option<Item<'a>> {
+        if self.named || !self.has_group("") || !self.has_resource("secrets") {
+            return None;
+        }
+        ["get", "list", "watch"]
+            .iter()
+            .find_map(|v| self.has_verb(v))
+    }
+}
+
+/// The rules of a Role or ClusterRole object.
+pub fn rules_of(role: &Object) -> Vec<PolicyRule<'_>> {
+    role.root
+        .get("rules")
+        .map(Node::items)
+        .unwrap_or(&[])
+        .iter()
+        .map(PolicyRule::from_node)
+        .collect()
+}
+
+/// What a binding's `roleRef` points at.
+pub enum Resolved<'a> {
+    /// A Role or ClusterRole of the set.
+    Object(&'a Object),
+    /// A built-in ClusterRole (`cluster-admin`, `admin`, `edit`, `view`).
+    Builtin(&'static str),
+    /// Not in the set, or aggregated (its rules are filled in by a controller).
+    Unknown,
+}
+
+impl<'a> Resolved<'a> {
+    pub fn rules(&self) -> Vec<PolicyRule<'a>> {
+        match self {
+            Resolved::Object(o) => rules_of(o),
+            Resolved::Builtin(name) => builtin_rules(name)
+                .into_iter()
+                .map(PolicyRule::from_builtin)
+                .collect(),
+            Resolved::Unknown => Vec::new(),
+        }
+    }
+}
+
+/// Resolve a binding's `roleRef`. A Role is looked up in the binding's
+/// namespace; a ClusterRole in the set wins over a built-in of the same name.
+pub fn resolve<'a>(ctx: &'a Context, b: &Binding) -> Resolved<'a> {
+    let name = b.role_name();
+    let kind = if b.role_kind == "Role" && !b.cluster {
+        "Role"
+    } else {
+        "ClusterRole"
+    };
+    let found = ctx.index.objects.iter().find(|o| {
+        o.group == RBAC_GROUP
+            && *o.kind == kind
+            && o.name() == name
+            && (kind == "ClusterRole" || o.namespace() == b.obj.namespace())
+    });
+    if let Some(o) = found {
+        if o.root.get("aggregationRule").is_some() {
+            return Resolved::Unknown;
+        }
+        return Resolved::Object(o);
+    }
+    if kind == "ClusterRole"
+        && let Some(n) = BUILTIN_CLUSTER_ROLES.iter().find(|n| **n == name)
+    {
+        return Resolved::Builtin(n);
+    }
+    Resolved::Unknown
+}
+
+/// `(apiGroups, resources, verbs)` of a built-in ClusterRole's rule.
+pub type BuiltinRule = (
+    &'static [&'static str],
+    &'static [&'static str],
+    &'static [&'static str],
+);
+
+const READ: &[&str] = &["get", "list", "watch"];
+const WRITE: &[&str] = &["create", "delete", "deletecollection", "patch", "update"];
+const ALL_RW: &[&str] = &[
+    "create",
+    "delete",
+    "deletecollection",
+    "get",
+    "list",
+    "patch",
+    "update",
+    "watch",
+];
+
+/// `view`: read access to most namespaced objects, not secrets.
+const VIEW: &[BuiltinRule] = &[
+    (
+        &[""],
+        &[
+            "configmaps",
+            "endpoints",
+            "persistentvolumeclaims",
+            "persistentvolumeclaims/status",
+            "pods",
+            "replicationcontrollers",
+            "replicationcontrollers/scale",
+            "serviceaccounts",
+            "services",
+            "services/status",
+        ],
+        READ,
+    ),
+    (
+        &[""],
+        &[
+            "bindings",
+            "events",
+            "limitranges",
+            "namespaces/status",
+            "pods/log",
+            "pods/status",
+            "replicationcontrollers/status",
+            "resourcequotas",
+            "resourcequotas/status",
+        ],
+        READ,
+    ),
+    (&[""], &["namespaces"], READ),
+    (&["discovery.k8s.io"], &["endpointslices"], READ),
+    (
+        &["apps"],
+        &[
+            "controllerrevisions",
+            "daemonsets",
+            "daemonsets/status",
+            "deployments",
+            "deployments/scale",
+            "deployments/status",
+            "replicasets",
+            "replicasets/scale",
+            "replicasets/status",
+            "statefulsets",
+            "statefulsets/scale",
+            "statefulsets/status",
+        ],
+        READ,
+    ),
+    (
+        &["autoscaling"],
+        &[
+            "horizontalpodautoscalers",
+            "horizontalpodautoscalers/status",
+        ],
+        READ,
+    ),
+    (
+        &["batch"],
+        &["cronjobs", "cronjobs/status", "jobs", "jobs/status"],
+        READ,
+    ),
+    (
+        &["policy"],
+        &["poddisruptionbudgets", "poddisruptionbudgets/status"],
+        READ,
+    ),
+    (
+        &["networking.k8s.io"],
+        &["ingresses", "ingresses/status", "networkpolicies"],
+        READ,
+    ),
+];
+
+/// `edit`: `view`, plus secrets, writes, exec and impersonating service accounts.
+const EDIT: &[BuiltinRule] = &[
+    (
+        &[""],
+        &[
+            "pods/attach",
+            "pods/exec",
+            "pods/portforward",
+            "pods/proxy",
+            "secrets",
+            "services/proxy",
+        ],
+        READ,
+    ),
+    (&[""], &["serviceaccounts"], &["impersonate"]),
+    (
+        &[""],
+        &[
+            "pods",
+            "pods/attach",
+            "pods/exec",
+            "pods/portforward",
+            "pods/proxy",
+        ],
+        WRITE,
+    ),
+    (&[""], &["pods/eviction"], &["create"]),
+    (
+        &[""],
+        &[
+            "configmaps",
+            "events",
+            "persistentvolumeclaims",
+            "replicationcontrollers",
+            "replicationcontrollers/scale",
+            "secrets",
+            "serviceaccounts",
+            "services",
+            "services/proxy",
+        ],
+        WRITE,
+    ),
+    (&[""], &["serviceaccounts/token"], &["create"]),
+    (
+        &["apps"],
+        &[
+            "daemonsets",
+            "deployments",
+            "deployments/rollback",
+            "deployments/scale",
+            "replicasets",
+            "replicasets/scale",
+            "statefulsets",
+            "statefulsets/scale",
+        ],
+        WRITE,
+    ),
+    (&["autoscaling"], &["horizontalpodautoscalers"], WRITE),
+    (&["batch"], &["cronjobs", "jobs"], WRITE),
+    (&["policy"], &["poddisruptionbudgets"], WRITE),
+    (
+        &["networking.k8s.io"],
+        &["ingresses", "networkpolicies"],
+        WRITE,
+    ),
+    (&["coordination.k8s.io"], &["leases"], ALL_RW),
+];
+
+/// `admin`: `edit`, plus roles and role bindings of the namespace.
+const ADMIN: &[BuiltinRule] = &[
+    (
+        &["authorization.k8s.io"],
+        &["localsubjectaccessreviews"],
+        &["create"],
+    ),
+    (
+        &["rbac.authorization.k8s.io"],
+        &["rolebindings", "roles"],
+        ALL_RW,
+    ),
+];
+
+const CLUSTER_ADMIN: &[BuiltinRule] = &[(&["*"], &["*"], &["*"])];
+
+/// The built-in ClusterRoles known with their real rules.
+pub const BUILTIN_CLUSTER_ROLES: &[&str] = &["cluster-admin", "admin", "edit", "view"];
+
+/// The rules of a built-in ClusterRole, aggregation included.
+pub fn builtin_rules(name: &str) -> Vec<&'static BuiltinRule> {
+    let parts: &[&[BuiltinRule]] = match name {
+        "cluster-admin" => &[CLUSTER_ADMIN],
+        "admin" => &[ADMIN, EDIT, VIEW],
+        "edit" => &[EDIT, VIEW],
+        "view" => &[VIEW],
+        _ => &[],
+    };
+    parts.iter().flat_map(|p| p.iter()).collect()
+}
