@@ -13,6 +13,7 @@ pub mod mlflow;
 pub mod namespace;
 pub mod network;
 pub mod quota;
+pub mod rbac;
 pub mod service_account;
 pub mod storage;
 pub mod workloads;
@@ -176,6 +177,7 @@ pub static RULES: &[&Rule] = &[
     &quota::quota002_missing_limit_range::RULE,
     &quota::quota003_missing_container_resources::RULE,
     &quota::quota004_gpu_not_in_quota::RULE,
+    &rbac::rbac005_broad_group_subject::RULE,
     &service_account::sa001_shared_service_account::RULE,
     &service_account::sa002_default_service_account::RULE,
     &service_account::sa003_automount_service_account_token::RULE,
