@@ -2,6 +2,7 @@
 //! binding's `roleRef` (to a role of the set or a built-in ClusterRole), and
 //! telling which tenant a subject belongs to.
 
+pub mod rbac002_cluster_admin_binding;
 pub mod rbac005_broad_group_subject;
 
 use crate::load::Node;
@@ -289,6 +290,15 @@ impl<'a> PolicyRule<'a> {
         star(&self.verbs) && star(&self.resources) && star(&self.api_groups)
     }
 
+    /// Whether the rule grants anything on namespaced resources, which a
+    /// ClusterRoleBinding then grants in every tenant's namespaces.
+    pub fn touches_namespaced(&self) -> bool {
+        !self.verbs.is_empty()
+            && self.resources.iter().any(|r| {
+                !CLUSTER_SCOPED_RESOURCES.contains(&r.text.split('/').next().unwrap_or(""))
+            })
+    }
+
     /// get, list or watch on all secrets of the core group.
     pub fn reads_secrets(&self) -> Option<Item<'a>> {
         if self.named || !self.has_group("") || !self.has_resource("secrets") {
@@ -299,6 +309,47 @@ impl<'a> PolicyRule<'a> {
             .find_map(|v| self.has_verb(v))
     }
 }
+
+/// Cluster-scoped resources (and reviews that read no namespace's objects).
+const CLUSTER_SCOPED_RESOURCES: &[&str] = &[
+    "apiservices",
+    "certificatesigningrequests",
+    "clusterrolebindings",
+    "clusterroles",
+    "componentstatuses",
+    "csidrivers",
+    "csinodes",
+    "customresourcedefinitions",
+    "flowschemas",
+    "ingressclasses",
+    "mutatingwebhookconfigurations",
+    "namespaces",
+    "nodes",
+    "persistentvolumes",
+    "podsecuritypolicies",
+    "priorityclasses",
+    "prioritylevelconfigurations",
+    "runtimeclasses",
+    "selfsubjectaccessreviews",
+    "selfsubjectrulesreviews",
+    "storageclasses",
+    "subjectaccessreviews",
+    "tokenreviews",
+    "validatingadmissionpolicies",
+    "validatingadmissionpolicybindings",
+    "validatingwebhookconfigurations",
+    "volumeattachments",
+];
+
+/// Built-in ClusterRoles that reach no namespace's objects: reviews,
+/// discovery and public endpoints.
+pub const HARMLESS_SYSTEM_ROLES: &[&str] = &[
+    "system:auth-delegator",
+    "system:basic-user",
+    "system:discovery",
+    "system:public-info-viewer",
+    "system:service-account-issuer-discovery",
+];
 
 /// The rules of a Role or ClusterRole object.
 pub fn rules_of(role: &Object) -> Vec<PolicyRule<'_>> {
@@ -558,4 +609,30 @@ pub fn builtin_rules(name: &str) -> Vec<&'static BuiltinRule> {
         _ => &[],
     };
     parts.iter().flat_map(|p| p.iter()).collect()
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use crate::config::Config;
+    use crate::engine::{CheckOptions, Selection, check_sources};
+    use std::sync::Arc;
+
+    /// `(line, column)` of every finding of `rule` in one file, under `config`.
+    pub fn lint_with(config: &Config, rule: &str, text: &str) -> Vec<(u32, u32)> {
+        let options = CheckOptions {
+            selection: Selection {
+                select: vec![rule.to_string()],
+                ignore: vec![],
+            },
+            threads: 1,
+            config: Arc::new(config.clone()),
+            ..CheckOptions::default()
+        };
+        let result = check_sources(&[("t.yaml", text)], &options);
+        result
+            .diagnostics
+            .iter()
+            .map(|d| (d.span.start.line, d.span.start.col))
+            .collect()
+    }
 }
