@@ -178,6 +178,7 @@ pub static RULES: &[&Rule] = &[
     &quota::quota003_missing_container_resources::RULE,
     &quota::quota004_gpu_not_in_quota::RULE,
     &rbac::rbac002_cluster_admin_binding::RULE,
+    &rbac::rbac003_wildcard_rule::RULE,
     &rbac::rbac005_broad_group_subject::RULE,
     &service_account::sa001_shared_service_account::RULE,
     &service_account::sa002_default_service_account::RULE,

@@ -3,6 +3,7 @@
 //! telling which tenant a subject belongs to.
 
 pub mod rbac002_cluster_admin_binding;
+pub mod rbac003_wildcard_rule;
 pub mod rbac005_broad_group_subject;
 
 use crate::load::Node;
