@@ -177,6 +177,7 @@ pub static RULES: &[&Rule] = &[
     &quota::quota002_missing_limit_range::RULE,
     &quota::quota003_missing_container_resources::RULE,
     &quota::quota004_gpu_not_in_quota::RULE,
+    &rbac::rbac001_cross_tenant_subject::RULE,
     &rbac::rbac002_cluster_admin_binding::RULE,
     &rbac::rbac003_wildcard_rule::RULE,
     &rbac::rbac005_broad_group_subject::RULE,

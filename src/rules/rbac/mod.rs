@@ -2,6 +2,7 @@
 //! binding's `roleRef` (to a role of the set or a built-in ClusterRole), and
 //! telling which tenant a subject belongs to.
 
+pub mod rbac001_cross_tenant_subject;
 pub mod rbac002_cluster_admin_binding;
 pub mod rbac003_wildcard_rule;
 pub mod rbac005_broad_group_subject;
