@@ -5,7 +5,9 @@
 pub mod rbac001_cross_tenant_subject;
 pub mod rbac002_cluster_admin_binding;
 pub mod rbac003_wildcard_rule;
+pub mod rbac004_secrets_access;
 pub mod rbac005_broad_group_subject;
+pub mod rbac006_privilege_escalation_verbs;
 
 use crate::load::Node;
 use crate::model::{NamespaceSource, Object};
