@@ -138,7 +138,8 @@ impl<'a> Binding<'a> {
 }
 
 /// A service account subject's namespace. Under kustomize, the namespace
-/// transformer rewrites subjects that say `default`, as it does the binding.
+/// transformer moves subjects that say `default`, or the namespace the binding
+/// itself said, along with the binding.
 fn subject_namespace(
     obj: &Object,
     explicit: Option<&str>,
@@ -148,8 +149,15 @@ fn subject_namespace(
         NamespaceSource::Kustomize { namespace, .. } => Some(namespace.value.as_str()),
         _ => None,
     };
+    let moved_along = |ns: &str| {
+        ns == "default"
+            || obj
+                .explicit_namespace
+                .as_ref()
+                .is_some_and(|e| e.value == ns)
+    };
     match (explicit, kustomized) {
-        (Some("default"), Some(k)) => Some(k.to_string()),
+        (Some(ns), Some(k)) if moved_along(ns) => Some(k.to_string()),
         (Some(ns), _) if !ns.is_empty() => Some(ns.to_string()),
         _ => binding.map(str::to_string),
     }

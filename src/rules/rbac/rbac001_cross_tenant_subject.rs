@@ -154,6 +154,25 @@ mod tests {
     }
 
     #[test]
+    fn kustomize_moves_subjects_along_with_the_binding() {
+        let found = crate::rules::testing::lint(
+            "RBAC001",
+            &[
+                (
+                    "c/kustomization.yaml",
+                    "namespace: ml-operator
+",
+                ),
+                (
+                    "c/rb.yaml",
+                    "apiVersion: rbac.authorization.k8s.io/v1\nkind: RoleBinding\nmetadata:\n  name: leader-election\n  namespace: system\nroleRef: {kind: Role, name: leader-election}\nsubjects:\n- kind: ServiceAccount\n  name: controller-manager\n  namespace: system\n",
+                ),
+            ],
+        );
+        assert!(found.is_empty(), "{found:?}");
+    }
+
+    #[test]
     fn groups_through_the_config() {
         let group = "- kind: Group\n  name: beta-devs\n";
         let config = crate::config::Config {
