@@ -406,12 +406,28 @@ pub fn resolve<'a>(ctx: &'a Context, b: &Binding) -> Resolved<'a> {
     } else {
         "ClusterRole"
     };
-    let found = ctx.index.objects.iter().find(|o| {
-        o.group == RBAC_GROUP
-            && *o.kind == kind
-            && o.name() == name
-            && (kind == "ClusterRole" || o.namespace() == b.obj.namespace())
-    });
+    // Names repeat across bundles and overlays: the role nearest the binding
+    // (same file, then the deepest shared directory) is the one deployed with it.
+    let here = &ctx.file(b.obj.file).display;
+    let found = ctx
+        .index
+        .objects
+        .iter()
+        .filter(|o| {
+            o.group == RBAC_GROUP
+                && *o.kind == kind
+                && o.name() == name
+                && (kind == "ClusterRole" || o.namespace() == b.obj.namespace())
+        })
+        .max_by_key(|o| {
+            let there = &ctx.file(o.file).display;
+            let shared = here
+                .split('/')
+                .zip(there.split('/'))
+                .take_while(|(a, b)| a == b)
+                .count();
+            (o.file == b.obj.file, shared, std::cmp::Reverse(o.file))
+        });
     if let Some(o) = found {
         if o.root.get("aggregationRule").is_some() {
             return Resolved::Unknown;

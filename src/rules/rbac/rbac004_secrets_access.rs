@@ -81,7 +81,7 @@ fn check(obj: &Object, ctx: &Context, out: &mut Vec<Diagnostic>) {
         n => format!(" and {} more", n - 1),
     };
     let can = if verb.text == "*" {
-        "every verb on".to_string()
+        "do anything with".to_string()
     } else {
         format!("`{}`", verb.text)
     };
@@ -128,6 +128,30 @@ mod tests {
         assert_eq!(positions("RBAC004", &text), [(9, 9)]);
         let across = binding("RoleBinding", "team-b", "edit", "team-a");
         assert_eq!(positions("RBAC004", &across), [(9, 9)]);
+    }
+
+    #[test]
+    fn the_role_nearest_the_binding() {
+        let bind = binding("ClusterRoleBinding", "x", "reader", "team-a");
+        let harmless = READER.replace("secrets", "configmaps");
+        let found = crate::rules::testing::lint(
+            "RBAC004",
+            &[
+                ("a/binding.yaml", &bind),
+                ("a/role.yaml", READER),
+                ("b/role.yaml", &harmless),
+            ],
+        );
+        assert_eq!(found.len(), 1);
+        let found = crate::rules::testing::lint(
+            "RBAC004",
+            &[
+                ("a/binding.yaml", &bind),
+                ("a/role.yaml", &harmless),
+                ("b/role.yaml", READER),
+            ],
+        );
+        assert!(found.is_empty(), "{found:?}");
     }
 
     #[test]
