@@ -2,7 +2,9 @@
 
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::model::Object;
-use crate::rules::rbac::{BUILTIN_CLUSTER_ROLES, Binding, Owner, RBAC_GROUP, owner, rules_of};
+use crate::rules::rbac::{
+    BUILTIN_CLUSTER_ROLES, Binding, Owner, RBAC_GROUP, Resolved, owner, resolve, rules_of,
+};
 use crate::rules::{Category, Check, Context, Docs, Rule, RuleMeta};
 
 pub static RULE: Rule = Rule {
@@ -103,14 +105,19 @@ fn check(obj: &Object, ctx: &Context, out: &mut Vec<Diagnostic>) {
     }
 }
 
-/// The tenant a binding of the set grants this ClusterRole to: a tenant
-/// subject, or a RoleBinding in a tenant namespace.
+/// The tenant a binding of the set grants this ClusterRole to (a binding
+/// whose `roleRef` resolves to it): a tenant subject, or a RoleBinding in a
+/// tenant namespace.
 fn granted_to_tenant(role: &Object, ctx: &Context) -> Option<String> {
     let name = role.name();
     let tenancy = &ctx.index.tenancy;
     ctx.index.objects.iter().find_map(|o| {
         let b = Binding::of(o)?;
         if b.role_kind != "ClusterRole" || b.role_name() != name {
+            return None;
+        }
+        // Another bundle's role of the same name is not this one.
+        if !matches!(resolve(ctx, &b), Resolved::Object(r) if std::ptr::eq(r, role)) {
             return None;
         }
         let by_subject = b.subjects.iter().find_map(|s| match owner(ctx, s) {
@@ -158,5 +165,24 @@ mod tests {
             "{unbound}---\napiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRoleBinding\nmetadata: {{name: b}}\nroleRef: {{kind: ClusterRole, name: r}}\nsubjects: [{{kind: ServiceAccount, name: c, namespace: kube-system}}]\n"
         );
         assert!(positions("RBAC006", &platform).is_empty());
+    }
+
+    #[test]
+    fn a_binding_of_another_bundles_role_of_the_same_name() {
+        let binding = "apiVersion: rbac.authorization.k8s.io/v1\nkind: RoleBinding\nmetadata: {name: b, namespace: team-a}\nroleRef: {kind: ClusterRole, name: r}\nsubjects: [{kind: Group, name: devs}]\n";
+        let harmless = role(
+            "ClusterRole",
+            "x",
+            "- apiGroups: [\"\"]\n  resources: [pods]\n  verbs: [get]\n",
+        );
+        let found = crate::rules::testing::lint(
+            "RBAC006",
+            &[
+                ("a/binding.yaml", binding),
+                ("a/role.yaml", &harmless),
+                ("b/role.yaml", &role("ClusterRole", "x", RULES)),
+            ],
+        );
+        assert!(found.is_empty(), "{found:?}");
     }
 }
