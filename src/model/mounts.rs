@@ -3,6 +3,7 @@
 
 use super::k8s::{Container, Object, PodTemplate, follow};
 use crate::load::Node;
+use crate::model::uri::normalize_path;
 use crate::source::Span;
 
 /// The storage behind a pod volume.
@@ -40,25 +41,11 @@ pub struct Mounted {
 /// the container's `workingDir` when it is set (the image's is unknown).
 pub fn absolute_path(obj: &Object, container: &Container, path: &str) -> Option<String> {
     if path.starts_with('/') {
-        return Some(normalize(path));
+        return Some(normalize_path(path));
     }
     let wd = follow(&obj.root, &container.path)?.get_str("workingDir")?;
     wd.starts_with('/')
-        .then(|| normalize(&format!("{wd}/{path}")))
-}
-
-fn normalize(path: &str) -> String {
-    let mut out: Vec<&str> = Vec::new();
-    for seg in path.split('/') {
-        match seg {
-            "" | "." => {}
-            ".." => {
-                out.pop();
-            }
-            s => out.push(s),
-        }
-    }
-    format!("/{}", out.join("/"))
+        .then(|| normalize_path(&format!("{wd}/{path}")))
 }
 
 /// The volume mounted over absolute container path `path` (the deepest
@@ -69,14 +56,14 @@ pub fn mounted(
     container: &Container,
     path: &str,
 ) -> Option<Mounted> {
-    let path = normalize(path);
+    let path = normalize_path(path);
     let c = follow(&obj.root, &container.path)?;
     let mut best: Option<(&Node, String, usize)> = None;
     for m in c.get("volumeMounts")?.items() {
         let Some(mount_path) = m.get_str("mountPath") else {
             continue;
         };
-        let mount_path = normalize(mount_path);
+        let mount_path = normalize_path(mount_path);
         let inside =
             mount_path == "/" || path == mount_path || path.starts_with(&format!("{mount_path}/"));
         let depth = mount_path.len();
@@ -88,7 +75,7 @@ pub fn mounted(
     let volume = mount.get_str("name")?.to_string();
     let rest = path[mount_path.len()..].trim_start_matches('/');
     let sub = mount.get_str("subPath").unwrap_or("").trim_matches('/');
-    let path_in_volume = normalize(&format!("{sub}/{rest}"));
+    let path_in_volume = normalize_path(&format!("{sub}/{rest}"));
     let pod = follow(&obj.root, &template.spec_path)?;
     let vol = pod
         .get("volumes")?
@@ -114,10 +101,12 @@ fn volume_source(vol: &Node) -> (VolumeSource, Span) {
             "name" => continue,
             "emptyDir" => VolumeSource::EmptyDir,
             "ephemeral" => VolumeSource::Ephemeral,
-            "hostPath" => VolumeSource::HostPath(normalize(e.value.get_str("path").unwrap_or("/"))),
+            "hostPath" => {
+                VolumeSource::HostPath(normalize_path(e.value.get_str("path").unwrap_or("/")))
+            }
             "nfs" => VolumeSource::Nfs {
                 server: e.value.get_str("server").unwrap_or("").to_ascii_lowercase(),
-                path: normalize(e.value.get_str("path").unwrap_or("/")),
+                path: normalize_path(e.value.get_str("path").unwrap_or("/")),
             },
             "persistentVolumeClaim" => {
                 VolumeSource::Claim(e.value.get_str("claimName").unwrap_or("").to_string())

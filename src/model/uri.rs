@@ -52,6 +52,12 @@ impl std::fmt::Display for Location {
     }
 }
 
+/// An absolute path with `.`, `..`, empty segments and trailing slashes
+/// resolved: `/data//mlruns/./1/` → `/data/mlruns/1`.
+pub fn normalize_path(path: &str) -> String {
+    format!("/{}", segments(path).join("/"))
+}
+
 fn segments(path: &str) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     for seg in path.split('/') {

@@ -118,33 +118,15 @@ fn check(obj: &Object, ctx: &Context, out: &mut Vec<Diagnostic>) {
 fn closest<'a>(name: &str, defined: impl Iterator<Item = &'a str>) -> Option<&'a str> {
     let limit = (name.chars().count() / 4).clamp(1, 3);
     defined
-        .map(|d| (edit_distance(name, d), d))
+        .map(|d| (crate::config::edit_distance(name, d), d))
         .filter(|(dist, _)| *dist <= limit)
         .min()
         .map(|(_, d)| d)
 }
 
-/// Levenshtein distance over characters.
-fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut diagonal = row[0];
-        row[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            let above = row[j + 1];
-            row[j + 1] = (above + 1)
-                .min(row[j] + 1)
-                .min(diagonal + usize::from(ca != *cb));
-            diagonal = above;
-        }
-    }
-    row[b.len()]
-}
-
 #[cfg(test)]
 mod tests {
-    use super::edit_distance;
+    use crate::config::edit_distance;
     use crate::rules::testing::{lint, positions};
 
     const ACCOUNTS: &str =

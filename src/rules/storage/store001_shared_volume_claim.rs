@@ -1,5 +1,6 @@
 //! STORE001 shared-volume-claim.
 
+use crate::model::uri::normalize_path;
 use std::collections::BTreeMap;
 
 use crate::diagnostic::{Diagnostic, Severity};
@@ -154,14 +155,6 @@ impl Backing {
             Backing::Csi { driver, handle } => format!("CSI volume `{handle}` of `{driver}`"),
         }
     }
-}
-
-fn normalize_path(path: &str) -> String {
-    let parts: Vec<&str> = path
-        .split('/')
-        .filter(|p| !p.is_empty() && *p != ".")
-        .collect();
-    format!("/{}", parts.join("/"))
 }
 
 /// `a` and `b` are the same directory or one is inside the other.
