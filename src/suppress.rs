@@ -65,6 +65,15 @@ impl Suppression {
     }
 }
 
+/// The rules a suppression names, for messages: `` `SA002`, `NS002` ``.
+pub fn rule_list(rules: &[String]) -> String {
+    rules
+        .iter()
+        .map(|r| format!("`{r}`"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// `SA002,NS002: reason` → (rules, reason). Without a colon: rules, no reason.
 fn parse_rules_and_reason(value: &str) -> (Vec<String>, Option<String>) {
     let (rules, reason) = match value.split_once(':') {

@@ -179,15 +179,7 @@ pub fn render(handler: &GraphicalReportHandler, result: &CheckResult, d: &Diagno
     };
     let mut out = String::new();
     if handler.render_report(&mut out, &rendered).is_err() {
-        out = format!(
-            "{}:{}:{}: {}[{}] {}\n",
-            file.display,
-            d.span.start.line,
-            d.span.start.col,
-            d.severity.as_str(),
-            d.rule_id,
-            d.message
-        );
+        out = super::concise_line(file, d) + "\n";
     }
     out
 }

@@ -35,19 +35,22 @@ pub struct ReportOptions {
 /// `path:line:col: severity[ID] message`
 pub fn write_concise(out: &mut dyn Write, result: &CheckResult) -> io::Result<()> {
     for d in &result.diagnostics {
-        let f = &result.files[d.file as usize];
-        writeln!(
-            out,
-            "{}:{}:{}: {}[{}] {}",
-            f.display,
-            d.span.start.line,
-            d.span.start.col,
-            d.severity.as_str(),
-            d.rule_id,
-            d.message
-        )?;
+        writeln!(out, "{}", concise_line(file_of(result, d), d))?;
     }
     Ok(())
+}
+
+/// One finding as `path:line:col: severity[ID] message`.
+pub fn concise_line(file: &SourceFile, d: &Diagnostic) -> String {
+    format!(
+        "{}:{}:{}: {}[{}] {}",
+        file.display,
+        d.span.start.line,
+        d.span.start.col,
+        d.severity.as_str(),
+        d.rule_id,
+        d.message
+    )
 }
 
 /// Write the report for `result` in the chosen format.

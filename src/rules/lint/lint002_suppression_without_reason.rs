@@ -30,11 +30,7 @@ pub static RULE: Rule = Rule {
 };
 
 pub fn diagnostic(file: FileId, span: Span, rules: &[String]) -> Diagnostic {
-    let list = rules
-        .iter()
-        .map(|r| format!("`{r}`"))
-        .collect::<Vec<_>>()
-        .join(", ");
+    let list = crate::suppress::rule_list(rules);
     Diagnostic::new(&RULE.meta, file, span, format!("this suppression of {list} gives no reason"))
         .help("say why the exception is acceptable after the rules (`ignore[ID] reason`, or `ID: reason` in the annotation)")
 }
