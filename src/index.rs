@@ -13,6 +13,9 @@ use crate::source::{SourceFile, Span};
 /// Index of an object in [`Index::objects`].
 pub type ObjId = usize;
 
+/// The API group of roles and bindings.
+pub const RBAC_GROUP: &str = "rbac.authorization.k8s.io";
+
 /// Namespaces that belong to no tenant (SPEC §4, tenancy model).
 pub const PLATFORM_NAMESPACES: &[&str] = &["kube-system", "kube-public", "kube-node-lease"];
 
@@ -145,6 +148,11 @@ pub struct Index {
     /// ServiceAccounts by [`Index::deploy_key`], then name; the first
     /// definition wins.
     pub service_accounts: HashMap<String, HashMap<String, ObjId>>,
+    /// Objects by API group, kind and name, in set order: lookups of a
+    /// named object (a role, a claim) cost one hash probe, not a scan.
+    by_name: HashMap<(String, String, String), Vec<ObjId>>,
+    /// RoleBindings and ClusterRoleBindings by `roleRef` kind and name.
+    by_role_ref: HashMap<(String, String), Vec<ObjId>>,
     /// Display paths by file id (for directory lookups).
     file_names: Vec<String>,
 }
@@ -176,6 +184,7 @@ impl Index {
         index.resolve_namespaces(options.deploy_namespace.as_deref());
         index.index_namespaces();
         index.index_service_accounts();
+        index.index_names();
         index.find_servers(files);
         index.find_embedded_auth_configs(files);
         index
@@ -302,6 +311,55 @@ impl Index {
             }
         }
         self.service_accounts = by_key;
+    }
+
+    fn index_names(&mut self) {
+        for (id, o) in self.objects.iter().enumerate() {
+            if let Some(name) = &o.name {
+                self.by_name
+                    .entry((o.group.clone(), o.kind.value.clone(), name.value.clone()))
+                    .or_default()
+                    .push(id);
+            }
+            if o.group == RBAC_GROUP
+                && matches!(o.kind.as_str(), "RoleBinding" | "ClusterRoleBinding")
+                && let Some(role_ref) = o.root.get("roleRef")
+                && let Some(name) = role_ref.get_str("name")
+            {
+                let kind = role_ref.get_str("kind").unwrap_or("ClusterRole");
+                self.by_role_ref
+                    .entry((kind.to_string(), name.to_string()))
+                    .or_default()
+                    .push(id);
+            }
+        }
+    }
+
+    /// The objects of API `group` and `kind` named `name`, in set order.
+    pub fn named(
+        &self,
+        group: &str,
+        kind: &str,
+        name: &str,
+    ) -> impl Iterator<Item = (ObjId, &Object)> {
+        // One probe with owned keys; the set is built once, looked up often.
+        self.by_name
+            .get(&(group.to_string(), kind.to_string(), name.to_string()))
+            .map(Vec::as_slice)
+            .unwrap_or_default()
+            .iter()
+            .map(|&id| (id, &self.objects[id]))
+    }
+
+    /// The bindings whose `roleRef` names `kind` (`Role` or `ClusterRole`)
+    /// `name`, in set order.
+    pub fn bindings_of_role(&self, kind: &str, name: &str) -> impl Iterator<Item = &Object> {
+        self.by_role_ref
+            .get(&(kind.to_string(), name.to_string()))
+            .map(Vec::as_slice)
+            .unwrap_or_default()
+            .iter()
+            .map(|&id| &self.objects[id])
     }
 
     /// Where an object will live once deployed: its namespace, or, when that

@@ -51,11 +51,10 @@ pub static RULE: Rule = Rule {
 
 /// Whether the set defines claim `name` in `obj`'s namespace with `ReadWriteMany`.
 fn claim_is_rwx(ctx: &Context, obj: &Object, name: &str) -> Option<Span> {
-    let claim = ctx.index.objects.iter().find(|o| {
-        o.is_kind("", "PersistentVolumeClaim")
-            && o.name() == name
-            && o.namespace() == obj.namespace()
-    })?;
+    let (_, claim) = ctx
+        .index
+        .named("", "PersistentVolumeClaim", name)
+        .find(|(_, o)| o.namespace() == obj.namespace())?;
     let modes = claim.root.path(&["spec", "accessModes"])?;
     modes
         .items()

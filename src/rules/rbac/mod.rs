@@ -14,7 +14,7 @@ use crate::model::{NamespaceSource, Object};
 use crate::rules::Context;
 use crate::source::Span;
 
-pub const RBAC_GROUP: &str = "rbac.authorization.k8s.io";
+pub use crate::index::RBAC_GROUP;
 
 /// A RoleBinding or ClusterRoleBinding of the set.
 pub struct Binding<'a> {
@@ -411,14 +411,9 @@ pub fn resolve<'a>(ctx: &'a Context, b: &Binding) -> Resolved<'a> {
     let here = &ctx.file(b.obj.file).display;
     let found = ctx
         .index
-        .objects
-        .iter()
-        .filter(|o| {
-            o.group == RBAC_GROUP
-                && *o.kind == kind
-                && o.name() == name
-                && (kind == "ClusterRole" || o.namespace() == b.obj.namespace())
-        })
+        .named(RBAC_GROUP, kind, name)
+        .map(|(_, o)| o)
+        .filter(|o| kind == "ClusterRole" || o.namespace() == b.obj.namespace())
         .max_by_key(|o| {
             let there = &ctx.file(o.file).display;
             let shared = here

@@ -111,25 +111,24 @@ fn check(obj: &Object, ctx: &Context, out: &mut Vec<Diagnostic>) {
 fn granted_to_tenant(role: &Object, ctx: &Context) -> Option<String> {
     let name = role.name();
     let tenancy = &ctx.index.tenancy;
-    ctx.index.objects.iter().find_map(|o| {
-        let b = Binding::of(o)?;
-        if b.role_kind != "ClusterRole" || b.role_name() != name {
-            return None;
-        }
-        // Another bundle's role of the same name is not this one.
-        if !matches!(resolve(ctx, &b), Resolved::Object(r) if std::ptr::eq(r, role)) {
-            return None;
-        }
-        let by_subject = b.subjects.iter().find_map(|s| match owner(ctx, s) {
-            Owner::Tenant(t) => Some(t.to_string()),
-            _ => None,
-        });
-        by_subject.or_else(|| {
-            b.namespace()
-                .and_then(|ns| tenancy.tenant_of(ns))
-                .map(str::to_string)
+    ctx.index
+        .bindings_of_role("ClusterRole", name)
+        .find_map(|o| {
+            let b = Binding::of(o)?;
+            // Another bundle's role of the same name is not this one.
+            if !matches!(resolve(ctx, &b), Resolved::Object(r) if std::ptr::eq(r, role)) {
+                return None;
+            }
+            let by_subject = b.subjects.iter().find_map(|s| match owner(ctx, s) {
+                Owner::Tenant(t) => Some(t.to_string()),
+                _ => None,
+            });
+            by_subject.or_else(|| {
+                b.namespace()
+                    .and_then(|ns| tenancy.tenant_of(ns))
+                    .map(str::to_string)
+            })
         })
-    })
 }
 
 #[cfg(test)]
