@@ -167,6 +167,7 @@ fn bench_render(c: &mut Criterion) {
             color: false,
             width: 10_000,
             elapsed: Duration::ZERO,
+            ..ReportOptions::default()
         };
         group.bench_function(name, |b| {
             b.iter(|| {

@@ -3,7 +3,7 @@
 //! stay hidden while the code around them moves, and new ones still fail.
 
 use std::collections::HashMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
@@ -28,7 +28,40 @@ pub struct Fingerprint {
 #[derive(Debug, Default, Serialize, Deserialize)]
 pub struct Baseline {
     pub version: u32,
+    /// Each finding's `file` is relative to the baseline file's directory.
     pub findings: Vec<Fingerprint>,
+    /// The baseline file's directory (absolute), which `file`s are relative to.
+    #[serde(skip)]
+    pub dir: PathBuf,
+}
+
+/// How a baseline in `dir` names a file: its path relative to `dir`
+/// (`/`-separated, with `..` to leave it), so that the baseline works from
+/// any working directory. Stdin keeps its display name.
+pub fn file_key(dir: &Path, file: &SourceFile) -> String {
+    if file.path.as_os_str() == "-" {
+        return file.display.clone();
+    }
+    let path = crate::config::absolute(&file.path);
+    let (mut from, mut to) = (dir.components().peekable(), path.components().peekable());
+    while let (Some(a), Some(b)) = (from.peek(), to.peek()) {
+        if a != b {
+            break;
+        }
+        from.next();
+        to.next();
+    }
+    let parts: Vec<String> = from
+        .map(|_| "..".to_string())
+        .chain(to.map(|c| c.as_os_str().to_string_lossy().into_owned()))
+        .collect();
+    parts.join("/")
+}
+
+/// The absolute directory of a baseline file.
+fn dir_of(path: &Path) -> PathBuf {
+    let abs = crate::config::absolute(path);
+    abs.parent().map(Path::to_path_buf).unwrap_or(abs)
 }
 
 /// The dotted path of the node whose span (or whose key's span) is `target`.
@@ -106,8 +139,9 @@ impl Baseline {
     pub fn read(path: &Path) -> Result<Baseline, String> {
         let text = std::fs::read_to_string(path)
             .map_err(|e| format!("cannot read baseline `{}`: {e}", path.display()))?;
-        let b: Baseline = serde_json::from_str(&text)
+        let mut b: Baseline = serde_json::from_str(&text)
             .map_err(|e| format!("`{}` is not a tenantlint baseline: {e}", path.display()))?;
+        b.dir = dir_of(path);
         if b.version != 1 {
             return Err(format!(
                 "`{}` has baseline version {}; this tenantlint reads version 1",
@@ -118,12 +152,27 @@ impl Baseline {
         Ok(b)
     }
 
-    pub fn write(path: &Path, mut findings: Vec<Fingerprint>) -> std::io::Result<usize> {
+    /// Write `findings` (whose `file`s are the display names of `files`)
+    /// with paths relative to the baseline's directory.
+    pub fn write(
+        path: &Path,
+        mut findings: Vec<Fingerprint>,
+        files: &[std::sync::Arc<SourceFile>],
+    ) -> std::io::Result<usize> {
+        let dir = dir_of(path);
+        let by_display: HashMap<&str, &SourceFile> =
+            files.iter().map(|f| (f.display.as_str(), &**f)).collect();
+        for f in &mut findings {
+            if let Some(file) = by_display.get(f.file.as_str()) {
+                f.file = file_key(&dir, file);
+            }
+        }
         findings.sort();
         let n = findings.len();
         let b = Baseline {
             version: 1,
             findings,
+            dir,
         };
         let mut text = serde_json::to_string_pretty(&b).map_err(std::io::Error::other)?;
         text.push('\n');
@@ -146,7 +195,8 @@ impl Baseline {
         }
         let mut kept = Vec::with_capacity(diagnostics.len());
         for mut d in diagnostics {
-            let fp = fingerprint(&d, index, files);
+            let mut fp = fingerprint(&d, index, files);
+            fp.file = file_key(&self.dir, &files[d.file as usize]);
             match budget.get_mut(&fp) {
                 Some(n) if *n > 0 => {
                     *n -= 1;

@@ -8,6 +8,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 
 use crate::config::{self, Config};
 use crate::diagnostic::Severity;
+use crate::discover::WalkLevel;
 use crate::engine::{self, CheckOptions, Selection};
 use crate::index::IndexOptions;
 use crate::report::{self, Format, ReportOptions};
@@ -72,6 +73,7 @@ pub enum Color {
 #[derive(clap::Args, Debug)]
 pub struct CheckArgs {
     /// Files or directories to lint; `-` reads stdin. Default: `.`
+    #[arg(long_help = paths_help())]
     pub paths: Vec<PathBuf>,
     /// Output format
     #[arg(long, value_enum, default_value_t = Format::Human)]
@@ -82,7 +84,7 @@ pub struct CheckArgs {
     /// Deploy-time namespace for objects without one (as `kubectl -n`)
     #[arg(long, short = 'n', value_name = "NS")]
     pub namespace: Option<String>,
-    /// Name of stdin in reports
+    /// Name of stdin in reports; implies `-` when no PATH is given
     #[arg(long, value_name = "NAME")]
     pub stdin_filename: Option<String>,
     /// Rules to run: ids, names, id prefixes or categories (comma list)
@@ -112,6 +114,26 @@ pub struct CheckArgs {
     /// Worker threads (default: all cores)
     #[arg(short = 'j', long, value_name = "N", default_value_t = 0)]
     pub threads: usize,
+    /// Print one line per rule (count, id, name) instead of the findings
+    #[arg(long)]
+    pub statistics: bool,
+    /// Print findings only: no summary, no notes, no progress
+    #[arg(short, long)]
+    pub quiet: bool,
+}
+
+/// The long help of PATH: what is linted, from the recognisers.
+fn paths_help() -> String {
+    let mut help = String::from(
+        "Files or directories to lint; `-` reads stdin. Default: `.`\n\n\
+         A directory is walked for the files below; a file named here that none of them \
+         takes (`tox.ini`, a `Makefile`) is skipped with a note:",
+    );
+    for r in crate::discover::RECOGNISERS {
+        help.push_str("\n  - ");
+        help.push_str(r.describes);
+    }
+    help
 }
 
 /// Exit codes (SPEC §2).
@@ -278,7 +300,13 @@ fn run_check(args: CheckArgs) -> i32 {
     }
     let mut paths = args.paths.clone();
     if paths.is_empty() {
-        paths.push(PathBuf::from("."));
+        // `--stdin-filename NAME` alone means stdin, as in ruff and eslint.
+        let default = if args.stdin_filename.is_some() {
+            "-"
+        } else {
+            "."
+        };
+        paths.push(PathBuf::from(default));
     }
     let mut stdin = None;
     if paths.iter().any(|p| p.as_os_str() == "-") {
@@ -319,7 +347,7 @@ fn run_check(args: CheckArgs) -> i32 {
         fingerprints: args.write_baseline.is_some(),
         context: args.context.clone(),
     };
-    let progress_line = ProgressLine::start(progress);
+    let progress_line = ProgressLine::start(progress, args.quiet);
     let result = engine::check(&options);
     progress_line.stop();
     let result = match result {
@@ -330,12 +358,22 @@ fn run_check(args: CheckArgs) -> i32 {
         }
     };
     for w in &result.warnings {
-        eprintln!("warning: {}: {}", w.path, w.message);
+        match w.level {
+            WalkLevel::Warning => eprintln!("warning: {}: {}", w.path, w.message),
+            WalkLevel::Note if !args.quiet => eprintln!("note: {}: {}", w.path, w.message),
+            WalkLevel::Note => {}
+        }
     }
     if let Some(path) = &args.write_baseline {
-        return match crate::baseline::Baseline::write(path, result.fingerprints.clone()) {
+        return match crate::baseline::Baseline::write(
+            path,
+            result.fingerprints.clone(),
+            &result.files,
+        ) {
             Ok(n) => {
-                eprintln!("recorded {n} findings in {}", path.display());
+                if !args.quiet {
+                    eprintln!("recorded {n} findings in {}", path.display());
+                }
                 EXIT_OK
             }
             Err(e) => {
@@ -353,17 +391,31 @@ fn run_check(args: CheckArgs) -> i32 {
         color: use_color(args.color, to_terminal),
         width,
         elapsed: started.elapsed(),
+        quiet: args.quiet,
+        fail_on: match fail_on {
+            FailOn::Error => Some(Severity::Error),
+            FailOn::Warning => Some(Severity::Warning),
+            FailOn::Info => Some(Severity::Info),
+            FailOn::Never => None,
+        },
+    };
+    let write = |w: &mut dyn Write| {
+        if args.statistics {
+            report::statistics::write(w, &result, &report_options)
+        } else {
+            report::write_report(w, &result, &report_options)
+        }
     };
     let write_result = match &args.output {
         Some(path) => std::fs::File::create(path).and_then(|f| {
             let mut w = std::io::BufWriter::new(f);
-            report::write_report(&mut w, &result, &report_options)?;
+            write(&mut w)?;
             w.flush()
         }),
         None => {
             let stdout = std::io::stdout();
             let mut w = std::io::BufWriter::new(stdout.lock());
-            report::write_report(&mut w, &result, &report_options).and_then(|_| w.flush())
+            write(&mut w).and_then(|_| w.flush())
         }
     };
     if let Err(e) = write_result
@@ -372,16 +424,7 @@ fn run_check(args: CheckArgs) -> i32 {
         eprintln!("error: cannot write the report: {e}");
         return EXIT_FAILURE;
     }
-    let threshold = match fail_on {
-        FailOn::Error => Some(Severity::Error),
-        FailOn::Warning => Some(Severity::Warning),
-        FailOn::Info => Some(Severity::Info),
-        FailOn::Never => None,
-    };
-    match threshold {
-        Some(t) if result.diagnostics.iter().any(|d| d.severity >= t) => EXIT_FINDINGS,
-        _ => EXIT_OK,
-    }
+    report::exit_code(&result, &report_options)
 }
 
 /// On a terminal, a run that takes longer than a second shows progress on stderr.
@@ -391,10 +434,10 @@ struct ProgressLine {
 }
 
 impl ProgressLine {
-    fn start(progress: std::sync::Arc<engine::Progress>) -> ProgressLine {
+    fn start(progress: std::sync::Arc<engine::Progress>, quiet: bool) -> ProgressLine {
         use std::sync::atomic::{AtomicBool, Ordering::Relaxed};
         let done = std::sync::Arc::new(AtomicBool::new(false));
-        if !std::io::stderr().is_terminal() {
+        if quiet || !std::io::stderr().is_terminal() {
             return ProgressLine { done, thread: None };
         }
         let flag = done.clone();

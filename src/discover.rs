@@ -18,7 +18,38 @@ pub struct Input {
 pub struct WalkWarning {
     pub path: String,
     pub message: String,
+    /// A note says what was skipped as intended (`-q` hides it); a warning
+    /// says what could not be done.
+    pub level: WalkLevel,
 }
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum WalkLevel {
+    Note,
+    Warning,
+}
+
+impl WalkWarning {
+    pub fn warning(path: impl Into<String>, message: impl Into<String>) -> WalkWarning {
+        WalkWarning {
+            path: path.into(),
+            message: message.into(),
+            level: WalkLevel::Warning,
+        }
+    }
+
+    pub fn note(path: impl Into<String>, message: impl Into<String>) -> WalkWarning {
+        WalkWarning {
+            path: path.into(),
+            message: message.into(),
+            level: WalkLevel::Note,
+        }
+    }
+}
+
+/// The note for a file named on the command line that no recogniser takes.
+pub const NOT_RECOGNISED: &str =
+    "skipped: not a kind of file tenantlint lints (`tenantlint check --help` lists them)";
 
 #[derive(Debug)]
 pub enum DiscoverError {
@@ -34,36 +65,136 @@ impl std::fmt::Display for DiscoverError {
     }
 }
 
-/// What a file name says the file is, for files found by walking a directory.
-pub fn classify(path: &Path) -> Option<FileKind> {
-    let name = path.file_name()?.to_str()?;
-    let lower = name.to_ascii_lowercase();
-    if lower.ends_with(".yaml")
-        || lower.ends_with(".yml")
-        || lower == "mlproject"
-        || lower == "mlmodel"
-    {
-        return Some(FileKind::Yaml);
+/// How a file reached discovery.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Origin {
+    /// Found by walking a directory.
+    Walked,
+    /// Named on the command line (a pre-commit hook names every changed file).
+    Explicit,
+}
+
+/// One recogniser of SPEC §1. A file is linted as the `kind` of the first
+/// entry whose name test takes it (and whose `confirm`, if any, agrees with
+/// the file's first bytes); a file named on the command line that no name
+/// test takes may still be taken by an entry's `sniff` of its first bytes.
+/// Nothing else is linted.
+pub struct Recogniser {
+    pub kind: FileKind,
+    /// What the entry takes, as the docs say it.
+    pub describes: &'static str,
+    /// The name test: the path and its lowercased file name.
+    pub name: fn(path: &Path, lower: &str) -> bool,
+    /// When the name alone is not enough: a test of the first [`HEAD_BYTES`].
+    pub confirm: Option<fn(&[u8]) -> bool>,
+    /// For a file named on the command line that no name test took: a test
+    /// of its first [`HEAD_BYTES`] alone (a shebang, a file header).
+    pub sniff: Option<fn(&[u8]) -> bool>,
+    /// The name test as a regular expression over the `/`-separated path
+    /// (valid in Python's `re` and Rust's `regex`), for the `files` pattern
+    /// of `.pre-commit-hooks.yaml`; `None` when the name alone cannot decide
+    /// (`confirm`), so the hook must not pass every such file.
+    pub hook_pattern: Option<&'static str>,
+}
+
+/// How much of a file `confirm` and `sniff` see: a huge file costs no more
+/// than a small one.
+pub const HEAD_BYTES: u64 = 4096;
+
+/// The recognisers, in order: the first that takes a file decides its kind.
+/// Add an entry here (and its `hook_pattern`) to lint a new kind of file;
+/// a test checks `.pre-commit-hooks.yaml` against this table.
+pub const RECOGNISERS: &[Recogniser] = &[
+    Recogniser {
+        kind: FileKind::Yaml,
+        describes: "YAML (`*.yaml`, `*.yml`)",
+        name: |_, lower| lower.ends_with(".yaml") || lower.ends_with(".yml"),
+        confirm: None,
+        sniff: None,
+        hook_pattern: Some(r"\.(?i:ya?ml)"),
+    },
+    Recogniser {
+        kind: FileKind::Yaml,
+        describes: "MLflow `MLproject` and `MLmodel` (any case)",
+        name: |_, lower| lower == "mlproject" || lower == "mlmodel",
+        confirm: None,
+        sniff: None,
+        hook_pattern: Some(r"(^|/)(?i:mlproject|mlmodel)"),
+    },
+    Recogniser {
+        kind: FileKind::AuthIni,
+        describes: "MLflow auth config `basic_auth.ini`",
+        name: |_, lower| lower == "basic_auth.ini",
+        confirm: None,
+        sniff: None,
+        hook_pattern: Some(r"(^|/)(?i:basic_auth\.ini)"),
+    },
+    Recogniser {
+        kind: FileKind::AuthIni,
+        describes: "MLflow auth config: any other `*.ini` with an `[mlflow]` section",
+        name: |_, lower| lower.ends_with(".ini"),
+        confirm: Some(has_mlflow_section),
+        sniff: None,
+        hook_pattern: None,
+    },
+];
+
+/// What a file is, or `None` when no recogniser takes it. The first bytes
+/// are read (at most [`HEAD_BYTES`], once) only when a recogniser needs them.
+pub fn recognise(path: &Path, origin: Origin) -> Option<FileKind> {
+    let lower = path.file_name()?.to_str()?.to_ascii_lowercase();
+    let mut head: Option<Vec<u8>> = None;
+    for r in RECOGNISERS {
+        if (r.name)(path, &lower)
+            && r.confirm
+                .is_none_or(|confirm| confirm(head.get_or_insert_with(|| read_head(path))))
+        {
+            return Some(r.kind);
+        }
     }
-    if lower.ends_with(".ini") && is_mlflow_auth_ini(path) {
-        return Some(FileKind::AuthIni);
+    if origin == Origin::Explicit {
+        for r in RECOGNISERS {
+            if r.sniff
+                .is_some_and(|sniff| sniff(head.get_or_insert_with(|| read_head(path))))
+            {
+                return Some(r.kind);
+            }
+        }
     }
     None
 }
 
-/// An `.ini` file is an MLflow auth config when it has the `[mlflow]` section.
-/// Only the first 4 KiB are read: a huge `.ini` costs no more than a small one.
-fn is_mlflow_auth_ini(path: &Path) -> bool {
+/// What a file name alone says the file is: the recognisers without a
+/// `confirm` (for a name given with `--stdin-filename`, whose content is
+/// not a file to peek into).
+pub fn recognise_name(path: &Path) -> Option<FileKind> {
+    let lower = path.file_name()?.to_str()?.to_ascii_lowercase();
+    RECOGNISERS
+        .iter()
+        .find(|r| r.confirm.is_none() && (r.name)(path, &lower))
+        .map(|r| r.kind)
+}
+
+/// The `files` pattern of the pre-commit hooks: the name tests of the
+/// recognisers that need no look inside the file, anchored at the end.
+pub fn hook_files_pattern() -> String {
+    let parts: Vec<&str> = RECOGNISERS.iter().filter_map(|r| r.hook_pattern).collect();
+    format!("({})$", parts.join("|"))
+}
+
+/// The first [`HEAD_BYTES`] of a file; empty when it cannot be read.
+fn read_head(path: &Path) -> Vec<u8> {
     use std::io::Read;
-    let mut head = Vec::with_capacity(4096);
-    std::fs::File::open(path)
-        .and_then(|f| f.take(4096).read_to_end(&mut head))
-        .map(|_| {
-            String::from_utf8_lossy(&head)
-                .lines()
-                .any(|l| l.trim() == "[mlflow]")
-        })
-        .unwrap_or(false)
+    let mut head = Vec::with_capacity(HEAD_BYTES as usize);
+    let _ = std::fs::File::open(path).and_then(|f| f.take(HEAD_BYTES).read_to_end(&mut head));
+    head
+}
+
+/// MLflow reads its auth settings from the `[mlflow]` section.
+fn has_mlflow_section(head: &[u8]) -> bool {
+    String::from_utf8_lossy(head)
+        .lines()
+        .any(|l| l.trim() == "[mlflow]")
 }
 
 /// What a path that is neither a file nor a directory is, for messages.
@@ -93,8 +224,9 @@ fn display_path(path: &Path) -> String {
 }
 
 /// Walk `paths` (files or directories), honouring `.gitignore` (also outside
-/// a git repository) and skipping hidden directories. Explicit files are
-/// taken whatever their name. The result is sorted and free of duplicates.
+/// a git repository) and skipping hidden directories. Files are taken by the
+/// [`RECOGNISERS`]; an explicit file that none takes is skipped with a note.
+/// The result is sorted and free of duplicates.
 pub fn discover(paths: &[PathBuf]) -> Result<(Vec<Input>, Vec<WalkWarning>), DiscoverError> {
     let mut inputs = Vec::new();
     let mut warnings = Vec::new();
@@ -106,29 +238,35 @@ pub fn discover(paths: &[PathBuf]) -> Result<(Vec<Input>, Vec<WalkWarning>), Dis
             }
             // A dangling symlink or an unreadable path given explicitly: the
             // read fails and becomes a finding, like any other bad file.
-            Err(_) => inputs.push(Input {
-                display: display_path(root),
-                path: root.clone(),
-                kind: FileKind::Yaml,
-            }),
-            // A FIFO, socket or device given by name: reading it could block
-            // forever (a FIFO without a writer) or never end (`/dev/zero`).
-            // Pipes go through `-` (stdin), which is read once up front.
-            Ok(m) if !m.is_dir() && !m.is_file() => warnings.push(WalkWarning {
-                path: display_path(root),
-                message: format!(
-                    "not a regular file ({}); skipped. To lint a pipe, send it to stdin: `... | tenantlint check -`",
-                    special_file_kind(&m)
-                ),
-            }),
-            Ok(m) if !m.is_dir() => {
-                let kind = classify(root).unwrap_or(FileKind::Yaml);
-                inputs.push(Input {
+            Err(_) => match recognise_name(root) {
+                Some(kind) => inputs.push(Input {
                     display: display_path(root),
                     path: root.clone(),
                     kind,
-                });
-            }
+                }),
+                None => warnings.push(WalkWarning::note(display_path(root), NOT_RECOGNISED)),
+            },
+            // A FIFO, socket or device given by name: reading it could block
+            // forever (a FIFO without a writer) or never end (`/dev/zero`).
+            // Pipes go through `-` (stdin), which is read once up front.
+            Ok(m) if !m.is_dir() && !m.is_file() => warnings.push(WalkWarning::warning(
+                display_path(root),
+                format!(
+                    "not a regular file ({}); skipped. To lint a pipe, send it to stdin: `... | tenantlint check -`",
+                    special_file_kind(&m)
+                ),
+            )),
+            // A file named on the command line (a pre-commit hook names every
+            // changed file): linted when a recogniser takes it, else skipped
+            // with a note — a `tox.ini` or a `Makefile` is not invalid YAML.
+            Ok(m) if !m.is_dir() => match recognise(root, Origin::Explicit) {
+                Some(kind) => inputs.push(Input {
+                    display: display_path(root),
+                    path: root.clone(),
+                    kind,
+                }),
+                None => warnings.push(WalkWarning::note(display_path(root), NOT_RECOGNISED)),
+            },
             Ok(_) => {
                 let walker = ignore::WalkBuilder::new(root)
                     .hidden(true)
@@ -144,7 +282,7 @@ pub fn discover(paths: &[PathBuf]) -> Result<(Vec<Input>, Vec<WalkWarning>), Dis
                             if !e.file_type().is_some_and(|t| t.is_file()) {
                                 continue;
                             }
-                            if let Some(kind) = classify(e.path()) {
+                            if let Some(kind) = recognise(e.path(), Origin::Walked) {
                                 inputs.push(Input {
                                     display: display_path(e.path()),
                                     path: e.path().to_path_buf(),
@@ -152,10 +290,9 @@ pub fn discover(paths: &[PathBuf]) -> Result<(Vec<Input>, Vec<WalkWarning>), Dis
                                 });
                             }
                         }
-                        Err(err) => warnings.push(WalkWarning {
-                            path: display_path(root),
-                            message: err.to_string(),
-                        }),
+                        Err(err) => {
+                            warnings.push(WalkWarning::warning(display_path(root), err.to_string()))
+                        }
                     }
                 }
             }
@@ -170,12 +307,60 @@ pub fn discover(paths: &[PathBuf]) -> Result<(Vec<Input>, Vec<WalkWarning>), Dis
 mod tests {
     use super::*;
 
+    fn walked(name: &str) -> Option<FileKind> {
+        recognise(Path::new(name), Origin::Walked)
+    }
+
     #[test]
     fn names_that_are_linted() {
-        assert_eq!(classify(Path::new("a/b.yaml")), Some(FileKind::Yaml));
-        assert_eq!(classify(Path::new("a/B.YML")), Some(FileKind::Yaml));
-        assert_eq!(classify(Path::new("x/MLproject")), Some(FileKind::Yaml));
-        assert_eq!(classify(Path::new("x/mlmodel")), Some(FileKind::Yaml));
-        assert_eq!(classify(Path::new("x/README.md")), None);
+        assert_eq!(walked("a/b.yaml"), Some(FileKind::Yaml));
+        assert_eq!(walked("a/B.YML"), Some(FileKind::Yaml));
+        assert_eq!(walked("x/MLproject"), Some(FileKind::Yaml));
+        assert_eq!(walked("x/mlmodel"), Some(FileKind::Yaml));
+        assert_eq!(walked("x/basic_auth.ini"), Some(FileKind::AuthIni));
+        assert_eq!(walked("x/README.md"), None);
+        assert_eq!(walked("Makefile"), None);
+        assert_eq!(
+            recognise_name(Path::new("cfg/basic_auth.ini")),
+            Some(FileKind::AuthIni)
+        );
+        assert_eq!(recognise_name(Path::new("cfg/auth.ini")), None);
+    }
+
+    #[test]
+    fn an_ini_file_is_linted_only_when_it_configures_mlflow_auth() {
+        let dir = tempfile::tempdir().unwrap();
+        let tox = dir.path().join("tox.ini");
+        std::fs::write(&tox, "[tox]\nenvlist = py311\n[mlflow_extra]\n").unwrap();
+        let auth = dir.path().join("auth.ini");
+        std::fs::write(&auth, "; MLflow\n[mlflow]\ndefault_permission = READ\n").unwrap();
+        for origin in [Origin::Walked, Origin::Explicit] {
+            assert_eq!(recognise(&tox, origin), None);
+            assert_eq!(recognise(&auth, origin), Some(FileKind::AuthIni));
+        }
+    }
+
+    #[test]
+    fn explicit_files_that_no_recogniser_takes_are_skipped_with_a_note() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut paths = Vec::new();
+        for (name, text) in [
+            ("tox.ini", "[tox]\nenvlist = py311\n"),
+            ("setup.cfg", "[metadata]\nname = x\n"),
+            ("Makefile", "all:\n\techo hi\n"),
+            ("pod.yaml", "kind: Pod\n"),
+        ] {
+            let p = dir.path().join(name);
+            std::fs::write(&p, text).unwrap();
+            paths.push(p);
+        }
+        let (inputs, notes) = discover(&paths).unwrap();
+        let names: Vec<_> = inputs.iter().map(|i| i.path.file_name().unwrap()).collect();
+        assert_eq!(names, ["pod.yaml"]);
+        assert_eq!(notes.len(), 3);
+        for n in &notes {
+            assert_eq!(n.level, WalkLevel::Note);
+            assert_eq!(n.message, NOT_RECOGNISED);
+        }
     }
 }

@@ -1,6 +1,6 @@
 //! The pipeline: discover → load → model → index → rules → sorted findings.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use rayon::prelude::*;
@@ -296,7 +296,7 @@ pub fn run_rules(set: LoadedSet, selection: &Selection) -> CheckResult {
         .filter(|r| selection.enabled(r) && config.severity(r.meta.id) != Some(None))
         .collect();
     let enabled_ids: Vec<&str> = enabled.iter().map(|r| r.meta.id).collect();
-    load_diagnostics.retain(|d| enabled_ids.contains(&&*d.rule_id));
+    load_diagnostics.retain(|d| is_undeselectable(d) || enabled_ids.contains(&&*d.rule_id));
     let mut diagnostics = load_diagnostics;
 
     let object_checks: Vec<_> = enabled
@@ -334,9 +334,10 @@ pub fn run_rules(set: LoadedSet, selection: &Selection) -> CheckResult {
     if !config.per_path_ignores.is_empty() {
         diagnostics.retain(|d| {
             let ignored = config.ignored_for(&files[d.file as usize].path);
-            !ignored
-                .iter()
-                .any(|sel| rules::find(&d.rule_id).is_some_and(|r| selector_matches(sel, r)))
+            is_undeselectable(d)
+                || !ignored
+                    .iter()
+                    .any(|sel| rules::find(&d.rule_id).is_some_and(|r| selector_matches(sel, r)))
         });
     }
     // Suppression comments and annotations, then their own findings.
@@ -346,7 +347,9 @@ pub fn run_rules(set: LoadedSet, selection: &Selection) -> CheckResult {
     // Severities configured per rule.
     if !config.rules.is_empty() {
         for d in diagnostics.iter_mut().chain(suppressed.iter_mut()) {
-            if let Some(Some(severity)) = config.severity(&d.rule_id) {
+            if let Some(Some(severity)) = config.severity(&d.rule_id)
+                && !is_undeselectable(d)
+            {
                 d.severity = severity;
             }
         }
@@ -379,6 +382,12 @@ pub fn run_rules(set: LoadedSet, selection: &Selection) -> CheckResult {
         fingerprints,
         warnings: Vec::new(),
     }
+}
+
+/// YAML001 cannot be deselected, turned off or lowered (SPEC §2): a file
+/// that cannot be read is never a silent pass, whatever `--select` says.
+fn is_undeselectable(d: &Diagnostic) -> bool {
+    d.rule_id == rules::yaml::yaml001_syntax_error::RULE.meta.id
 }
 
 /// Run `f` on a pool of `threads` workers (0 = all cores).
@@ -452,10 +461,13 @@ pub fn check(options: &CheckOptions) -> Result<CheckResult, crate::discover::Dis
                 .as_ref()
                 .map(|(n, _)| n.clone())
                 .unwrap_or_else(|| "<stdin>".to_string());
+            // `--stdin-filename basic_auth.ini` reads stdin as that kind of
+            // file; anything else (`helm template … | tenantlint check -`) is YAML.
+            let kind = crate::discover::recognise_name(Path::new(&name)).unwrap_or(FileKind::Yaml);
             inputs.push(Input {
                 display: name,
                 path: PathBuf::from("-"),
-                kind: FileKind::Yaml,
+                kind,
             });
         } else {
             paths.push(p.clone());
@@ -466,14 +478,25 @@ pub fn check(options: &CheckOptions) -> Result<CheckResult, crate::discover::Dis
     } else {
         crate::discover::discover(&paths)?
     };
-    // `exclude:` of the config applies to files found by walking, not to
-    // files named on the command line.
+    // `exclude:` of the config applies to files named on the command line
+    // too: a pre-commit hook names every changed file.
     inputs.extend(
         found
             .into_iter()
-            .filter(|i| !options.config.is_excluded(&i.path) || options.paths.contains(&i.path)),
+            .filter(|i| !options.config.is_excluded(&i.path)),
     );
     let mut warnings = warnings;
+    if inputs.is_empty() {
+        let given: Vec<String> = options
+            .paths
+            .iter()
+            .map(|p| p.display().to_string())
+            .collect();
+        warnings.push(WalkWarning::warning(
+            given.join(", "),
+            "no file to lint: nothing there is a kind of file tenantlint lints, or the config's `exclude` covers it",
+        ));
+    }
     // `--context DIR`: load every file under DIR too (for the whole-set
     // rules), but report only findings in the files given as PATHs.
     let reported: Option<std::collections::HashSet<PathBuf>> = if options.context.is_empty() {

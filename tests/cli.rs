@@ -6,21 +6,10 @@ use std::path::Path;
 use assert_cmd::Command;
 use predicates::prelude::*;
 
-const BAD_YAML: &str = "apiVersion: v1
-kind: Namespace
-metadata:
-  name: tenant1
----
-apiVersion: v1
-kind: Pod
-metadata:
-  name: tenant1-pod
-  namespace: tenant2
-spec:
-  containers:
-  - name: app
-    image: ml-app:latest
-";
+#[path = "common/cli.rs"]
+mod common;
+
+use common::{NAMESPACE_MISMATCH, write};
 
 fn tenantlint() -> Command {
     let mut cmd = Command::cargo_bin("tenantlint").unwrap();
@@ -28,16 +17,10 @@ fn tenantlint() -> Command {
     cmd
 }
 
-fn write(dir: &Path, name: &str, content: impl AsRef<[u8]>) {
-    let path = dir.join(name);
-    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-    std::fs::write(path, content).unwrap();
-}
-
 #[test]
 fn acceptance_example_in_all_three_formats() {
     let dir = tempfile::tempdir().unwrap();
-    write(dir.path(), "bad.yaml", BAD_YAML);
+    write(dir.path(), "bad.yaml", NAMESPACE_MISMATCH);
 
     let out = tenantlint()
         .current_dir(dir.path())
@@ -131,7 +114,7 @@ fn acceptance_example_in_all_three_formats() {
 #[test]
 fn exit_codes_and_fail_on() {
     let dir = tempfile::tempdir().unwrap();
-    write(dir.path(), "bad.yaml", BAD_YAML);
+    write(dir.path(), "bad.yaml", NAMESPACE_MISMATCH);
     let run = |args: &[&str]| {
         tenantlint()
             .current_dir(dir.path())
@@ -203,7 +186,7 @@ fn missing_path_is_a_clear_error() {
 fn bad_files_become_findings_and_the_rest_is_linted() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
-    write(d, "good.yaml", BAD_YAML);
+    write(d, "good.yaml", NAMESPACE_MISMATCH);
     write(d, "binary.yaml", b"\x7fELF\x02\x01\x01\x00\x00\x00\x00\x00");
     write(
         d,
@@ -261,7 +244,7 @@ fn stdin_with_a_file_name() {
             "--format",
             "concise",
         ])
-        .write_stdin(BAD_YAML)
+        .write_stdin(NAMESPACE_MISMATCH)
         .assert()
         .code(1)
         .stdout(predicate::str::contains(
@@ -315,9 +298,9 @@ fn gitignore_is_honoured_outside_git_and_hidden_dirs_skipped() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
     write(d, ".gitignore", "rendered/\n");
-    write(d, "rendered/out.yaml", BAD_YAML);
-    write(d, ".hidden/x.yaml", BAD_YAML);
-    write(d, "notes.txt", BAD_YAML);
+    write(d, "rendered/out.yaml", NAMESPACE_MISMATCH);
+    write(d, ".hidden/x.yaml", NAMESPACE_MISMATCH);
+    write(d, "notes.txt", NAMESPACE_MISMATCH);
     write(
         d,
         "team/MLproject",
@@ -371,7 +354,7 @@ fn rules_and_explain() {
 #[test]
 fn color_follows_the_environment() {
     let dir = tempfile::tempdir().unwrap();
-    write(dir.path(), "bad.yaml", BAD_YAML);
+    write(dir.path(), "bad.yaml", NAMESPACE_MISMATCH);
     let run = |env: &[(&str, &str)], args: &[&str]| {
         let mut cmd = tenantlint();
         cmd.current_dir(dir.path())

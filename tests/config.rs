@@ -2,22 +2,11 @@
 
 use std::path::Path;
 
-use assert_cmd::Command;
+#[path = "common/cli.rs"]
+mod common;
+
+use common::{tenantlint, write};
 use predicates::prelude::*;
-
-fn tenantlint(dir: &Path) -> Command {
-    let mut cmd = Command::cargo_bin("tenantlint").unwrap();
-    cmd.current_dir(dir)
-        .env_remove("NO_COLOR")
-        .env_remove("CLICOLOR_FORCE");
-    cmd
-}
-
-fn write(dir: &Path, name: &str, content: &str) {
-    let path = dir.join(name);
-    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-    std::fs::write(path, content).unwrap();
-}
 
 fn concise(dir: &Path, args: &[&str]) -> (String, Option<i32>) {
     let out = tenantlint(dir)
@@ -78,8 +67,8 @@ fn tenants_platform_namespaces_and_paths() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
     write(d, "teams/alpha/job.yaml", JOB);
-    write(d, "teams/beta/job.yaml", &JOB.replace("alpha-dev", "beta"));
-    write(d, "ops/mon.yaml", &JOB.replace("alpha-dev", "monitoring"));
+    write(d, "teams/beta/job.yaml", JOB.replace("alpha-dev", "beta"));
+    write(d, "ops/mon.yaml", JOB.replace("alpha-dev", "monitoring"));
     write(
         d,
         ".tenantlint.yaml",
@@ -212,7 +201,7 @@ fn baseline_hides_recorded_findings_while_code_moves() {
     write(
         d,
         "job.yaml",
-        &format!("# moved down\n\n{JOB}---\n{}", JOB.replace("train", "eval")),
+        format!("# moved down\n\n{JOB}---\n{}", JOB.replace("train", "eval")),
     );
     let (out, code) = concise(d, &["--baseline", "baseline.json"]);
     assert!(!out.is_empty() && !out.contains("train"), "{out}");
@@ -234,8 +223,8 @@ fn context_mode_reports_only_the_given_files() {
             "apiVersion: apps/v1\nkind: Deployment\nmetadata: {{name: {name}, namespace: t}}\nspec:\n  template:\n    metadata: {{labels: {{app: {app}}}}}\n    spec:\n      serviceAccountName: shared\n      containers: [{{name: c, image: i}}]\n"
         )
     };
-    write(d, "a.yaml", &sa("a", "a"));
-    write(d, "other/b.yaml", &sa("b", "b"));
+    write(d, "a.yaml", sa("a", "a"));
+    write(d, "other/b.yaml", sa("b", "b"));
     // Alone, a.yaml shares nothing; with the repo as context, SA001 sees b.yaml.
     let (out, _) = concise(d, &["a.yaml", "--select", "SA001"]);
     assert_eq!(out, "");

@@ -15,6 +15,11 @@ use assert_cmd::Command;
 use serde_json::Value;
 use tempfile::TempDir;
 
+#[path = "common/cli.rs"]
+mod common;
+
+use common::{NAMESPACE_MISMATCH, SHARED_SA};
+
 /// (rule, file, line, column) of one finding.
 type Finding = (String, String, u64, u64);
 
@@ -25,51 +30,6 @@ struct Input {
     path: String,
     _keep: Option<TempDir>,
 }
-
-const BAD: &str = "\
-apiVersion: v1
-kind: Namespace
-metadata:
-  name: tenant1
----
-apiVersion: v1
-kind: Pod
-metadata:
-  name: tenant1-pod
-  namespace: tenant2
-spec:
-  containers:
-  - name: app
-    image: ml-app:latest
-";
-
-const SHARED_SA: &str = "\
-apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: notebook
-  namespace: team-a
-spec:
-  template:
-    metadata:
-      labels: {app: notebook}
-    spec:
-      serviceAccountName: ml-runner
-      containers: [{name: nb, image: jupyter/base}]
----
-apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: serving
-  namespace: team-a
-spec:
-  template:
-    metadata:
-      labels: {app: serving}
-    spec:
-      serviceAccountName: ml-runner
-      containers: [{name: srv, image: ml/serve}]
-";
 
 const CLEAN: &str = "\
 apiVersion: v1
@@ -85,7 +45,7 @@ fn written_input() -> Input {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path().join("manifests");
     std::fs::create_dir_all(root.join("team a")).unwrap();
-    std::fs::write(root.join("bad.yaml"), BAD).unwrap();
+    std::fs::write(root.join("bad.yaml"), NAMESPACE_MISMATCH).unwrap();
     std::fs::write(root.join("team a/shared sa.yaml"), SHARED_SA).unwrap();
     std::fs::write(root.join("clean.yaml"), CLEAN).unwrap();
     // A syntax error whose message has `:` and `,` in a file whose name has
@@ -235,26 +195,45 @@ fn sarif_is_valid_and_every_result_sits_on_the_finding_line() {
                 s => s,
             };
             assert_eq!(r["level"], level);
-            assert_eq!(r["message"]["text"], d["message"]);
             let loc = &r["locations"][0]["physicalLocation"];
             let uri = loc["artifactLocation"]["uri"].as_str().unwrap();
             assert_eq!(percent_decode(uri), d["file"].as_str().unwrap());
             assert!(!uri.contains(' '), "unencoded URI {uri}");
+            // Reported paths are relative to the working directory: %SRCROOT%.
+            assert_eq!(loc["artifactLocation"]["uriBaseId"], "%SRCROOT%");
             let region = &loc["region"];
             assert_eq!(region["startLine"], d["line"], "{r}");
             assert_eq!(region["startColumn"], d["column"], "{r}");
             assert_eq!(region["endLine"], d["end_line"], "{r}");
             assert_eq!(region["endColumn"], d["end_column"], "{r}");
             let related = d["related"].as_array().unwrap();
+            let message = r["message"]["text"].as_str().unwrap();
             if related.is_empty() {
+                assert_eq!(message, d["message"]);
                 assert!(r.get("relatedLocations").is_none());
             } else {
+                // The message links every related location by its id, so
+                // that code-scanning UIs show them.
                 let rl = r["relatedLocations"].as_array().unwrap();
                 assert_eq!(rl.len(), related.len());
-                for (s, j) in rl.iter().zip(related) {
+                assert_eq!(
+                    sarif_link_targets(message).len(),
+                    related.len(),
+                    "{message}"
+                );
+                for ((s, j), (text, id)) in rl.iter().zip(related).zip(sarif_link_targets(message))
+                {
+                    assert_eq!(s["id"].as_u64(), Some(id), "{message}");
                     assert_eq!(s["physicalLocation"]["region"]["startLine"], j["line"]);
+                    assert_eq!(
+                        s["physicalLocation"]["artifactLocation"]["uriBaseId"],
+                        "%SRCROOT%"
+                    );
                     assert_eq!(s["message"]["text"], j["message"]);
+                    assert_eq!(sarif_unescape(&text), j["message"].as_str().unwrap());
                 }
+                let plain = sarif_unescape(message.split(" (see [").next().unwrap());
+                assert_eq!(plain, d["message"].as_str().unwrap());
             }
             let fp = r["partialFingerprints"]
                 .as_object()
@@ -264,6 +243,147 @@ fn sarif_is_valid_and_every_result_sits_on_the_finding_line() {
                 .unwrap();
             assert!(fp.as_str().is_some_and(|s| !s.is_empty()));
         }
+    }
+}
+
+/// The `[text](id)` links of a SARIF message, in order (SARIF §3.11.6:
+/// `\\`, `[` and `]` are escaped outside links).
+fn sarif_link_targets(message: &str) -> Vec<(String, u64)> {
+    let mut out = Vec::new();
+    let mut chars = message.char_indices().peekable();
+    while let Some((_, c)) = chars.next() {
+        match c {
+            '\\' => {
+                chars.next();
+            }
+            '[' => {
+                let mut text = String::new();
+                while let Some((_, c)) = chars.next() {
+                    match c {
+                        '\\' => {
+                            text.push(c);
+                            if let Some((_, n)) = chars.next() {
+                                text.push(n);
+                            }
+                        }
+                        ']' => break,
+                        c => text.push(c),
+                    }
+                }
+                assert_eq!(chars.next().map(|(_, c)| c), Some('('), "{message}");
+                let id: String = chars
+                    .by_ref()
+                    .map(|(_, c)| c)
+                    .take_while(|&c| c != ')')
+                    .collect();
+                out.push((text, id.parse().unwrap()));
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+fn sarif_unescape(s: &str) -> String {
+    let mut out = String::new();
+    let mut chars = s.chars();
+    while let Some(c) = chars.next() {
+        if c == '\\' {
+            out.extend(chars.next());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+#[test]
+fn sarif_has_code_scanning_fields() {
+    let input = written_input();
+    let sarif: Value = serde_json::from_str(&run(&input, "sarif")).unwrap();
+    let run = &sarif["runs"][0];
+    // Rules rank by `security-severity` and carry tags.
+    for (rule, meta) in run["tool"]["driver"]["rules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .zip(tenantlint::rules::all())
+    {
+        let props = &rule["properties"];
+        let score: f64 = props["security-severity"]
+            .as_str()
+            .unwrap()
+            .parse()
+            .unwrap();
+        let expected = match meta.meta.severity {
+            tenantlint::diagnostic::Severity::Error => 7.0..9.0,
+            tenantlint::diagnostic::Severity::Warning => 4.0..7.0,
+            tenantlint::diagnostic::Severity::Info => 0.1..4.0,
+        };
+        assert!(expected.contains(&score), "{}: {score}", meta.meta.id);
+        let tags = props["tags"].as_array().unwrap();
+        assert!(tags.iter().any(|t| t == "security"), "{tags:?}");
+        assert!(
+            tags.iter().any(|t| t == meta.meta.category.as_str()),
+            "{tags:?}"
+        );
+    }
+    // %SRCROOT% is the working directory, as an absolute URI ending in `/`.
+    let root = run["originalUriBaseIds"]["%SRCROOT%"]["uri"]
+        .as_str()
+        .unwrap();
+    assert!(
+        root.starts_with("file:///") && root.ends_with('/'),
+        "{root}"
+    );
+    let cwd = input.cwd.canonicalize().unwrap();
+    assert_eq!(
+        percent_decode(root.strip_prefix("file://").unwrap()).trim_end_matches('/'),
+        cwd.to_string_lossy()
+    );
+    assert_eq!(run["automationDetails"]["id"], "tenantlint/");
+    // The invocation says how the run ended: findings are exit code 1.
+    let invocation = &run["invocations"][0];
+    assert_eq!(invocation["executionSuccessful"], true);
+    assert_eq!(invocation["exitCode"], 1);
+    let clean = tempfile::tempdir().unwrap();
+    std::fs::write(clean.path().join("clean.yaml"), CLEAN).unwrap();
+    let out = Command::cargo_bin("tenantlint")
+        .unwrap()
+        .current_dir(clean.path())
+        .args([
+            "check",
+            "--format",
+            "sarif",
+            "clean.yaml",
+            "Makefile.missing",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "a missing path fails the run");
+    std::fs::write(clean.path().join("Makefile"), "all:\n").unwrap();
+    let out = Command::cargo_bin("tenantlint")
+        .unwrap()
+        .current_dir(clean.path())
+        .args(["check", "--format", "sarif", "clean.yaml", "Makefile"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let sarif: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let invocation = &sarif["runs"][0]["invocations"][0];
+    assert_eq!(invocation["exitCode"], 0);
+    // A file skipped on the way is a notification of the run.
+    let notes = invocation["toolExecutionNotifications"].as_array().unwrap();
+    assert_eq!(notes.len(), 1, "{notes:?}");
+    assert_eq!(notes[0]["level"], "note");
+    assert!(
+        notes[0]["message"]["text"]
+            .as_str()
+            .unwrap()
+            .starts_with("Makefile: skipped")
+    );
+    if let Some(v) = sarif_schema() {
+        assert_valid_sarif(&v, &sarif);
     }
 }
 
@@ -296,7 +416,11 @@ fn sarif_fingerprints_survive_shifted_lines() {
     unique.dedup();
     assert_eq!(unique.len(), before.len(), "fingerprints collide");
     let bad = input.cwd.join("manifests/bad.yaml");
-    std::fs::write(&bad, format!("# a comment\n\n# another\n{BAD}")).unwrap();
+    std::fs::write(
+        &bad,
+        format!("# a comment\n\n# another\n{NAMESPACE_MISMATCH}"),
+    )
+    .unwrap();
     assert_eq!(fingerprints(&input), before);
 }
 
@@ -342,7 +466,11 @@ fn sarif_accepts_rules_that_are_not_built_in() {
         objects: 0,
         warnings: vec![],
     };
-    let sarif = serde_json::to_value(tenantlint::report::sarif::to_sarif(&result)).unwrap();
+    let sarif = serde_json::to_value(tenantlint::report::sarif::to_sarif(
+        &result,
+        &tenantlint::report::ReportOptions::default(),
+    ))
+    .unwrap();
     if let Some(v) = sarif_schema() {
         assert_valid_sarif(&v, &sarif);
         // The validator is not vacuous: a broken region and level fail it.
@@ -387,10 +515,18 @@ fn junit_counts_match_json() {
         let doc = roxmltree::Document::parse(&xml).expect("well-formed XML");
         let json = json_of(&input);
         let diagnostics = json["diagnostics"].as_array().unwrap();
+        // Findings per file, and those that fail the run (`--fail-on error`).
         let mut per_file: BTreeMap<&str, usize> = BTreeMap::new();
+        let mut failing_per_file: BTreeMap<&str, usize> = BTreeMap::new();
         for d in diagnostics {
             *per_file.entry(d["file"].as_str().unwrap()).or_default() += 1;
+            if d["severity"] == "error" {
+                *failing_per_file
+                    .entry(d["file"].as_str().unwrap())
+                    .or_default() += 1;
+            }
         }
+        let failing_total: usize = failing_per_file.values().sum();
         let root = doc.root_element();
         assert_eq!(root.tag_name().name(), "testsuites");
         let suites: Vec<_> = root
@@ -415,9 +551,29 @@ fn junit_counts_match_json() {
                 .filter(|c| c.children().any(|n| n.has_tag_name("failure")))
                 .collect();
             let expected = per_file.get(file).copied().unwrap_or(0);
-            assert_eq!(failing.len(), expected, "{file}");
-            // Findings are the failing cases; a clean file has one passing case.
+            let expected_failing = failing_per_file.get(file).copied().unwrap_or(0);
+            assert_eq!(failing.len(), expected_failing, "{file}");
+            // One case per finding; a clean file has one passing case.
             assert_eq!(cases.len(), expected.max(1), "{file}");
+            for c in &cases {
+                assert_eq!(c.attribute("file"), Some(file));
+                assert_eq!(c.attribute("time"), Some("0.000"));
+                let fails = c.children().any(|n| n.has_tag_name("failure"));
+                let note = c
+                    .children()
+                    .find(|n| n.has_tag_name("system-out"))
+                    .and_then(|n| n.text());
+                if expected > 0 {
+                    let line: u64 = c.attribute("line").unwrap().parse().unwrap();
+                    assert!(line >= 1);
+                    // A warning passes, with the finding and why it passes.
+                    if !fails {
+                        let note = note.unwrap();
+                        assert!(note.starts_with(&format!("{file}:{line}:")), "{note}");
+                        assert!(note.ends_with("is below --fail-on error"), "{note}");
+                    }
+                }
+            }
             let attr = |n: &str| suite.attribute(n).unwrap().parse::<usize>().unwrap();
             assert_eq!(attr("tests"), cases.len());
             assert_eq!(attr("failures"), failing.len());
@@ -433,13 +589,100 @@ fn junit_counts_match_json() {
                 assert!(text.starts_with(&format!("{file}:")), "{text}");
             }
             total_tests += cases.len();
-            total_failures += expected;
+            total_failures += expected_failing;
         }
-        assert_eq!(total_failures, diagnostics.len());
+        assert_eq!(total_failures, failing_total);
         let attr = |n: &str| root.attribute(n).unwrap().parse::<usize>().unwrap();
         assert_eq!(attr("tests"), total_tests);
-        assert_eq!(attr("failures"), diagnostics.len());
+        assert_eq!(attr("failures"), failing_total);
     }
+}
+
+// ---------------------------------------------------------------- GitLab
+
+fn gitlab_schema() -> jsonschema::Validator {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/schemas/gitlab-code-quality.json");
+    let schema: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    jsonschema::validator_for(&schema).expect("the Code Quality schema compiles")
+}
+
+#[test]
+fn gitlab_code_quality_is_valid_and_carries_every_finding() {
+    let validator = gitlab_schema();
+    // The schema has teeth: GitLab ignores issues without these.
+    for bad in [
+        r#"[{"description": "d", "check_name": "c", "fingerprint": "f", "severity": "error", "location": {"path": "a.yaml", "lines": {"begin": 1}}}]"#,
+        r#"[{"description": "d", "check_name": "c", "fingerprint": "f", "severity": "major", "location": {"path": "a.yaml"}}]"#,
+        r#"[{"description": "d", "check_name": "c", "severity": "major", "location": {"path": "a.yaml", "lines": {"begin": 1}}}]"#,
+        r#"[{"description": "d", "check_name": "c", "fingerprint": "f", "severity": "major", "location": {"path": "/abs/a.yaml", "lines": {"begin": 0}}}]"#,
+    ] {
+        assert!(
+            !validator.is_valid(&serde_json::from_str(bad).unwrap()),
+            "{bad}"
+        );
+    }
+    for input in inputs() {
+        let report: Value = serde_json::from_str(&run(&input, "gitlab")).unwrap();
+        let errors: Vec<String> = validator
+            .iter_errors(&report)
+            .map(|e| format!("{} at {}", e, e.instance_path()))
+            .collect();
+        assert!(
+            errors.is_empty(),
+            "invalid Code Quality report:\n{}",
+            errors.join("\n")
+        );
+        let issues = report.as_array().unwrap();
+        let json = json_of(&input);
+        let diagnostics = json["diagnostics"].as_array().unwrap();
+        assert_eq!(issues.len(), diagnostics.len());
+        for (i, d) in issues.iter().zip(diagnostics) {
+            assert_eq!(i["check_name"], d["rule"]);
+            assert_eq!(i["location"]["path"], d["file"]);
+            assert_eq!(i["location"]["lines"]["begin"], d["line"]);
+            assert!(
+                i["description"]
+                    .as_str()
+                    .unwrap()
+                    .ends_with(d["message"].as_str().unwrap())
+            );
+            let severity = match d["severity"].as_str().unwrap() {
+                "error" => "major",
+                "warning" => "minor",
+                _ => "info",
+            };
+            assert_eq!(i["severity"], severity);
+        }
+        // GitLab tells findings apart by fingerprint: unique in a report.
+        let mut fingerprints: Vec<&str> = issues
+            .iter()
+            .map(|i| i["fingerprint"].as_str().unwrap())
+            .collect();
+        fingerprints.sort();
+        fingerprints.dedup();
+        assert_eq!(fingerprints.len(), issues.len());
+    }
+}
+
+#[test]
+fn gitlab_fingerprints_survive_shifted_lines() {
+    let input = written_input();
+    let before: Value = serde_json::from_str(&run(&input, "gitlab")).unwrap();
+    let bad = input.cwd.join("manifests/bad.yaml");
+    std::fs::write(&bad, format!("# a comment\n\n{NAMESPACE_MISMATCH}")).unwrap();
+    let after: Value = serde_json::from_str(&run(&input, "gitlab")).unwrap();
+    let key = |v: &Value| -> Vec<(String, String)> {
+        let mut k: Vec<_> = v
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| (i["fingerprint"].to_string(), i["check_name"].to_string()))
+            .collect();
+        k.sort();
+        k
+    };
+    assert_eq!(key(&before), key(&after));
+    assert_ne!(before, after, "the lines did move");
 }
 
 // ---------------------------------------------------------------- GitHub
@@ -567,8 +810,12 @@ fn junit_findings(text: &str) -> Vec<Finding> {
     let mut v = Vec::new();
     for suite in doc.descendants().filter(|n| n.has_tag_name("testsuite")) {
         let file = suite.attribute("name").unwrap();
-        for failure in suite.descendants().filter(|n| n.has_tag_name("failure")) {
-            let text = failure.text().unwrap();
+        // Failing findings, and those below `--fail-on` in a passing case.
+        let texts = suite
+            .descendants()
+            .filter(|n| n.has_tag_name("failure") || n.has_tag_name("system-out"));
+        for node in texts {
+            let text = node.text().unwrap();
             // `file:line:col: severity[RULE] name: message`
             let rest = text.strip_prefix(&format!("{file}:")).unwrap();
             let mut parts = rest.splitn(3, ':');
@@ -656,7 +903,7 @@ fn every_format_carries_the_json_findings() {
 fn output_file_gets_the_same_report() {
     let input = written_input();
     let dir = tempfile::tempdir().unwrap();
-    for format in ["sarif", "junit", "json"] {
+    for format in ["sarif", "junit", "json", "gitlab"] {
         let file = dir.path().join(format!("report.{format}"));
         let assert = Command::cargo_bin("tenantlint")
             .unwrap()

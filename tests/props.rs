@@ -457,6 +457,7 @@ fn render(result: &CheckResult, format: Format) -> String {
         color: false,
         width: 100,
         elapsed: Duration::ZERO,
+        ..ReportOptions::default()
     };
     write_report(&mut out, result, &options).expect("writing to a Vec");
     String::from_utf8(out).expect("reports are UTF-8")

@@ -23,6 +23,7 @@ fn render(paths: Vec<PathBuf>, select: &str, format: Format) -> String {
         color: false,
         width: 100,
         elapsed: Duration::from_millis(120),
+        ..ReportOptions::default()
     };
     let mut out = Vec::new();
     write_report(&mut out, &result, &report).unwrap();

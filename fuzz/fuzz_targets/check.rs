@@ -57,6 +57,7 @@ fn target(data: &[u8]) {
             color: true,
             width: 80,
             elapsed: Duration::ZERO,
+            ..ReportOptions::default()
         };
         write_report(&mut std::io::sink(), &result, &options).expect("sink never fails");
     }

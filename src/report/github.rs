@@ -67,6 +67,9 @@ pub fn write(out: &mut dyn Write, result: &CheckResult, options: &ReportOptions)
             writeln!(out, "{}", annotation(file, d))?;
         }
     }
+    if options.quiet {
+        return Ok(());
+    }
     writeln!(
         out,
         "{}",
@@ -127,6 +130,7 @@ mod tests {
             color: false,
             width: 80,
             elapsed: std::time::Duration::ZERO,
+            ..ReportOptions::default()
         };
         let mut out = Vec::new();
         write(&mut out, r, &options).unwrap();

@@ -222,5 +222,8 @@ pub fn write(out: &mut dyn Write, result: &CheckResult, options: &ReportOptions)
         out.write_all(r.as_bytes())?;
         writeln!(out)?;
     }
+    if options.quiet {
+        return Ok(());
+    }
     writeln!(out, "{}", summary_line(result, options.elapsed))
 }

@@ -1,14 +1,19 @@
 //! The `junit` format: JUnit XML for CI test reports (GitLab, Jenkins, …).
 //!
-//! One testsuite per linted file, one failing testcase per finding, and a
-//! passing testcase for a file with no finding, so that the counts a CI shows
-//! ("12 tests, 3 failures") mean files and findings.
+//! One testsuite per linted file, one testcase per finding, and a passing
+//! testcase for a file with no finding, so that the counts a CI shows
+//! ("12 tests, 3 failures") mean files and findings. A finding below
+//! `--fail-on` is a passing testcase with a note in `system-out`: a green
+//! pipeline shows no red tests. Testcases carry `file` and `line`
+//! attributes (GitLab links them to the file) and a `time` of zero, as do
+//! suites: the report is the same on every run.
 
 use std::collections::HashMap;
 use std::io::{self, Write};
 
 use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestSuite};
 
+use super::ReportOptions;
 use crate::diagnostic::Diagnostic;
 use crate::engine::CheckResult;
 use crate::rules;
@@ -58,7 +63,18 @@ fn failure_text(result: &CheckResult, d: &Diagnostic) -> String {
     s
 }
 
-pub fn to_report(result: &CheckResult) -> Report {
+/// `file` and `line` attributes, which GitLab and Jenkins read.
+fn set_location(case: &mut TestCase, file: &str, line: Option<u32>) {
+    case.extra.insert("file".into(), file.into());
+    if let Some(line) = line {
+        case.extra.insert("line".into(), line.to_string().into());
+    }
+    // Findings are not timed one by one; a zero keeps the report identical
+    // from run to run (GitLab shows it as the case's execution time).
+    case.set_time(std::time::Duration::ZERO);
+}
+
+pub fn to_report(result: &CheckResult, options: &ReportOptions) -> Report {
     let mut by_file: Vec<Vec<&Diagnostic>> = vec![Vec::new(); result.files.len()];
     for d in &result.diagnostics {
         by_file[d.file as usize].push(d);
@@ -66,9 +82,11 @@ pub fn to_report(result: &CheckResult) -> Report {
     let mut report = Report::new("tenantlint");
     for (file, findings) in result.files.iter().zip(by_file) {
         let mut suite = TestSuite::new(file.display.as_str());
+        suite.set_time(std::time::Duration::ZERO);
         if findings.is_empty() {
             let mut case = TestCase::new(PASSING_CASE, TestCaseStatus::success());
             case.set_classname(file.display.as_str());
+            set_location(&mut case, &file.display, None);
             suite.add_test_case(case);
         }
         // Two findings of one rule on one object get `#2`, `#3`, … so that
@@ -83,13 +101,25 @@ pub fn to_report(result: &CheckResult) -> Report {
             } else {
                 format!("{base} #{n}")
             };
-            let mut status = TestCaseStatus::non_success(NonSuccessKind::Failure);
-            status
-                .set_message(d.message.as_str())
-                .set_type(d.severity.as_str())
-                .set_description(failure_text(result, d));
-            let mut case = TestCase::new(name, status);
+            let mut case = if options.fails(d) {
+                let mut status = TestCaseStatus::non_success(NonSuccessKind::Failure);
+                status
+                    .set_message(d.message.as_str())
+                    .set_type(d.severity.as_str())
+                    .set_description(failure_text(result, d));
+                TestCase::new(name, status)
+            } else {
+                let mut case = TestCase::new(name, TestCaseStatus::success());
+                case.set_system_out(format!(
+                    "{}\nnot failing: {} is below --fail-on {}",
+                    failure_text(result, d),
+                    d.severity.as_str(),
+                    options.fail_on.map_or("never", |s| s.as_str())
+                ));
+                case
+            };
             case.set_classname(file.display.as_str());
+            set_location(&mut case, &file.display, Some(d.span.start.line));
             suite.add_test_case(case);
         }
         report.add_test_suite(suite);
@@ -97,9 +127,9 @@ pub fn to_report(result: &CheckResult) -> Report {
     report
 }
 
-pub fn write(out: &mut dyn Write, result: &CheckResult) -> io::Result<()> {
+pub fn write(out: &mut dyn Write, result: &CheckResult, options: &ReportOptions) -> io::Result<()> {
     // The serializer ends the document with a newline itself.
-    to_report(result)
+    to_report(result, options)
         .serialize(&mut *out)
         .map_err(|e| io::Error::other(e.to_string()))
 }

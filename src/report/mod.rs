@@ -1,14 +1,16 @@
 //! Report: render findings in the formats of SPEC §3.
 
 pub mod github;
+pub mod gitlab;
 pub mod human;
 pub mod json;
 pub mod junit;
 pub mod sarif;
+pub mod statistics;
 
 use std::io::{self, Write};
 
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::{Diagnostic, Severity};
 use crate::engine::CheckResult;
 use crate::source::SourceFile;
 
@@ -20,6 +22,7 @@ pub enum Format {
     Sarif,
     Junit,
     Github,
+    Gitlab,
 }
 
 /// Rendering options.
@@ -30,6 +33,40 @@ pub struct ReportOptions {
     /// Terminal width for wrapping the human format.
     pub width: usize,
     pub elapsed: std::time::Duration,
+    /// `-q`: findings only, no summary line.
+    pub quiet: bool,
+    /// `--fail-on`: the lowest severity that fails the run (`None`: never).
+    pub fail_on: Option<Severity>,
+}
+
+impl Default for ReportOptions {
+    fn default() -> Self {
+        ReportOptions {
+            format: Format::Human,
+            color: false,
+            width: 10_000,
+            elapsed: std::time::Duration::ZERO,
+            quiet: false,
+            fail_on: Some(Severity::Error),
+        }
+    }
+}
+
+impl ReportOptions {
+    /// Does this finding fail the run (`--fail-on`)?
+    pub fn fails(&self, d: &Diagnostic) -> bool {
+        self.fail_on.is_some_and(|t| d.severity >= t)
+    }
+}
+
+/// The exit code of a run whose report is `result` (SPEC §2): 1 when a
+/// finding is at or above `--fail-on`, else 0.
+pub fn exit_code(result: &CheckResult, options: &ReportOptions) -> i32 {
+    if result.diagnostics.iter().any(|d| options.fails(d)) {
+        1
+    } else {
+        0
+    }
 }
 
 /// `path:line:col: severity[ID] message`
@@ -63,10 +100,31 @@ pub fn write_report(
         Format::Human => human::write(out, result, options),
         Format::Concise => write_concise(out, result),
         Format::Json => json::write(out, result),
-        Format::Sarif => sarif::write(out, result),
-        Format::Junit => junit::write(out, result),
+        Format::Sarif => sarif::write(out, result, options),
+        Format::Junit => junit::write(out, result, options),
         Format::Github => github::write(out, result, options),
+        Format::Gitlab => gitlab::write(out, result),
     }
+}
+
+/// A fingerprint per finding that survives edits elsewhere in the file
+/// ([`sarif::fingerprint_base`]: rule, file, object, message — no line),
+/// with findings that hash alike told apart by their order (`…:1`, `…:2`),
+/// as GitHub's own `primaryLocationLineHash` does.
+pub fn numbered_fingerprints<'a>(
+    result: &CheckResult,
+    diagnostics: impl IntoIterator<Item = &'a Diagnostic>,
+) -> Vec<String> {
+    let mut seen: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    diagnostics
+        .into_iter()
+        .map(|d| {
+            let base = sarif::fingerprint_base(d, &file_of(result, d).display);
+            let n = seen.entry(base.clone()).or_insert(0);
+            *n += 1;
+            format!("{base}:{n}")
+        })
+        .collect()
 }
 
 /// The file a diagnostic or related location is in.

@@ -10,12 +10,15 @@ use std::io::{self, Write};
 
 use serde_json::Value;
 use serde_sarif::sarif::{
-    ArtifactLocation, Location, LogicalLocation, Message, MultiformatMessageString,
-    PhysicalLocation, PropertyBag, Region, ReportingConfiguration, ReportingDescriptor,
-    Result as SarifResult, ResultLevel, Run, Sarif, Tool, ToolComponent,
+    ArtifactLocation, Invocation, Location, LogicalLocation, Message, MultiformatMessageString,
+    Notification, PhysicalLocation, PropertyBag, Region, ReportingConfiguration,
+    ReportingDescriptor, Result as SarifResult, ResultLevel, Run, RunAutomationDetails, Sarif,
+    Tool, ToolComponent,
 };
 
+use super::ReportOptions;
 use crate::diagnostic::{Diagnostic, ObjectRef, Severity};
+use crate::discover::{WalkLevel, WalkWarning};
 use crate::engine::CheckResult;
 use crate::rules::{self, RuleMeta};
 use crate::source::Span;
@@ -59,8 +62,19 @@ fn multiformat(text: &str, markdown: Option<String>) -> MultiformatMessageString
     m
 }
 
+/// GitHub code scanning ranks a `security` rule by `security-severity`
+/// (0.1–3.9 low, 4.0–6.9 medium, 7.0–8.9 high, 9.0+ critical): an error
+/// that breaks isolation between tenants is high, a warning medium.
+pub fn security_severity(severity: Severity) -> &'static str {
+    match severity {
+        Severity::Error => "8.0",
+        Severity::Warning => "5.0",
+        Severity::Info => "2.0",
+    }
+}
+
 fn descriptor(m: &RuleMeta) -> ReportingDescriptor {
-    let props = PropertyBag {
+    let mut props = PropertyBag {
         tags: Some(vec![
             "security".to_string(),
             "tenant-isolation".to_string(),
@@ -68,6 +82,10 @@ fn descriptor(m: &RuleMeta) -> ReportingDescriptor {
         ]),
         ..PropertyBag::default()
     };
+    props.additional_properties.insert(
+        "security-severity".to_string(),
+        Value::from(security_severity(m.severity)),
+    );
     ReportingDescriptor::builder()
         .id(m.id)
         .name(m.name.to_string())
@@ -132,12 +150,73 @@ fn region(span: Span) -> Region {
     }
 }
 
-fn physical(uri: String, span: Span) -> PhysicalLocation {
+/// The base that relative report paths are relative to: the working
+/// directory, which in CI is the checkout.
+pub const SRCROOT: &str = "%SRCROOT%";
+
+/// An artifact location: a relative path is relative to [`SRCROOT`].
+fn artifact(display: &str) -> ArtifactLocation {
+    let uri = path_to_uri(display);
+    let relative = !uri.starts_with("file:");
+    ArtifactLocation {
+        uri: Some(uri),
+        uri_base_id: relative.then(|| SRCROOT.to_string()),
+        ..ArtifactLocation::default()
+    }
+}
+
+/// `%SRCROOT%` as an absolute `file:` URI ending in `/`, as SARIF requires.
+fn srcroot() -> Option<ArtifactLocation> {
+    let dir = std::env::current_dir().ok()?;
+    let mut uri = path_to_uri(&dir.to_string_lossy());
+    if !uri.starts_with("file:") {
+        return None;
+    }
+    if !uri.ends_with('/') {
+        uri.push('/');
+    }
+    Some(ArtifactLocation {
+        uri: Some(uri),
+        ..ArtifactLocation::default()
+    })
+}
+
+/// Escape `\`, `[` and `]` in text that gets embedded links (SARIF §3.11.6),
+/// so that only the links read as links.
+fn escape_link_text(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        if matches!(c, '\\' | '[' | ']') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// The message of a result, with each related location linked from it
+/// (`[namespace `tenant1` is declared here](0)`): code-scanning UIs show
+/// related locations only when the message links to them.
+pub fn message_with_links(d: &Diagnostic) -> String {
+    if d.related.is_empty() {
+        return d.message.clone();
+    }
+    let links: Vec<String> = d
+        .related
+        .iter()
+        .enumerate()
+        .map(|(i, r)| format!("[{}]({i})", escape_link_text(&r.message)))
+        .collect();
+    format!(
+        "{} (see {})",
+        escape_link_text(&d.message),
+        links.join("; ")
+    )
+}
+
+fn physical(display: &str, span: Span) -> PhysicalLocation {
     PhysicalLocation {
-        artifact_location: Some(ArtifactLocation {
-            uri: Some(uri),
-            ..ArtifactLocation::default()
-        }),
+        artifact_location: Some(artifact(display)),
         region: Some(region(span)),
         ..PhysicalLocation::default()
     }
@@ -179,27 +258,35 @@ pub fn fingerprint_base(d: &Diagnostic, file: &str) -> String {
     format!("{:016x}", fnv1a(&[&d.rule_id, file, &object, &d.message]))
 }
 
-pub fn to_sarif(result: &CheckResult) -> Sarif {
+/// A note or warning about the run (a skipped file), for `invocations`.
+fn notification(w: &WalkWarning) -> Notification {
+    let level = match w.level {
+        WalkLevel::Note => "note",
+        WalkLevel::Warning => "warning",
+    };
+    Notification::builder()
+        .message(text(format!("{}: {}", w.path, w.message)))
+        .level(Value::from(level))
+        .build()
+}
+
+pub fn to_sarif(result: &CheckResult, options: &ReportOptions) -> Sarif {
     let rule_index: HashMap<&str, usize> = rules::all()
         .enumerate()
         .map(|(i, r)| (r.meta.id, i))
         .collect();
     let descriptors: Vec<ReportingDescriptor> = rules::all().map(|r| descriptor(&r.meta)).collect();
-    // Findings that hash alike (same rule, object and message) are told
-    // apart by their order, as GitHub's own `primaryLocationLineHash` does.
-    let mut seen: HashMap<String, usize> = HashMap::new();
+    let fingerprints =
+        super::numbered_fingerprints(result, result.diagnostics.iter().chain(&result.suppressed));
     let results: Vec<SarifResult> = result
         .diagnostics
         .iter()
         .chain(&result.suppressed)
-        .map(|d| {
+        .zip(fingerprints)
+        .map(|(d, fingerprint)| {
             let display = &result.files[d.file as usize].display;
-            let base = fingerprint_base(d, display);
-            let n = seen.entry(base.clone()).or_insert(0);
-            *n += 1;
-            let fingerprint = format!("{base}:{n}");
             let location = Location {
-                physical_location: Some(physical(path_to_uri(display), d.span)),
+                physical_location: Some(physical(display, d.span)),
                 logical_locations: d.object.as_ref().map(|o| vec![logical(o)]),
                 ..Location::default()
             };
@@ -210,7 +297,7 @@ pub fn to_sarif(result: &CheckResult) -> Sarif {
                 .map(|(i, r)| Location {
                     id: Some(i as i64),
                     physical_location: Some(physical(
-                        path_to_uri(&result.files[r.file as usize].display),
+                        &result.files[r.file as usize].display,
                         r.span,
                     )),
                     message: Some(text(r.message.clone())),
@@ -222,7 +309,7 @@ pub fn to_sarif(result: &CheckResult) -> Sarif {
             let builder = SarifResult::builder()
                 .rule_id(d.rule_id.to_string())
                 .level(level(d.severity))
-                .message(text(d.message.clone()))
+                .message(text(message_with_links(d)))
                 .locations(vec![location])
                 .partial_fingerprints(fingerprints);
             let mut r = builder.build();
@@ -258,11 +345,27 @@ pub fn to_sarif(result: &CheckResult) -> Sarif {
         .information_uri(env!("CARGO_PKG_REPOSITORY").to_string())
         .rules(descriptors)
         .build();
-    let run = Run::builder()
+    let mut invocation = Invocation::builder()
+        .execution_successful(true)
+        .exit_code(i64::from(super::exit_code(result, options)))
+        .build();
+    if !result.warnings.is_empty() {
+        invocation.tool_execution_notifications =
+            Some(result.warnings.iter().map(notification).collect());
+    }
+    let mut run = Run::builder()
         .tool(Tool::from(driver))
         .results(results)
         .column_kind(Value::from("unicodeCodePoints"))
+        .invocations(vec![invocation])
+        // One category for the whole repository: code scanning replaces
+        // the previous analysis of this category with this one.
+        .automation_details(RunAutomationDetails {
+            id: Some("tenantlint/".to_string()),
+            ..RunAutomationDetails::default()
+        })
         .build();
+    run.original_uri_base_ids = srcroot().map(|root| BTreeMap::from([(SRCROOT.to_string(), root)]));
     Sarif::builder()
         .schema(SCHEMA_URI.to_string())
         .version(Value::from("2.1.0"))
@@ -270,7 +373,7 @@ pub fn to_sarif(result: &CheckResult) -> Sarif {
         .build()
 }
 
-pub fn write(out: &mut dyn Write, result: &CheckResult) -> io::Result<()> {
-    serde_json::to_writer_pretty(&mut *out, &to_sarif(result))?;
+pub fn write(out: &mut dyn Write, result: &CheckResult, options: &ReportOptions) -> io::Result<()> {
+    serde_json::to_writer_pretty(&mut *out, &to_sarif(result, options))?;
     writeln!(out)
 }

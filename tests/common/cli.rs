@@ -1,0 +1,73 @@
+//! Helpers and inputs of the end-to-end tests of the binary, which include
+//! this file with `#[path]`.
+
+#![allow(dead_code)]
+
+use std::path::Path;
+
+use assert_cmd::Command;
+
+/// `tenantlint` run in `dir`, with no colour forced by the environment.
+pub fn tenantlint(dir: &Path) -> Command {
+    let mut cmd = Command::cargo_bin("tenantlint").unwrap();
+    cmd.current_dir(dir)
+        .env_remove("NO_COLOR")
+        .env_remove("CLICOLOR_FORCE");
+    cmd
+}
+
+/// Write `dir/name`, creating its directories.
+pub fn write(dir: &Path, name: &str, content: impl AsRef<[u8]>) {
+    let path = dir.join(name);
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(path, content).unwrap();
+}
+
+/// SPEC's acceptance example: a Pod in `tenant2` in a file that declares
+/// `tenant1` — NS003 at 10:14, related to the Namespace name at 4:9.
+pub const NAMESPACE_MISMATCH: &str = "\
+apiVersion: v1
+kind: Namespace
+metadata:
+  name: tenant1
+---
+apiVersion: v1
+kind: Pod
+metadata:
+  name: tenant1-pod
+  namespace: tenant2
+spec:
+  containers:
+  - name: app
+    image: ml-app:latest
+";
+
+/// Two applications of `team-a` sharing service account `ml-runner`: SA001
+/// at 11:27 and 24:27 (in each document, line 11 column 27).
+pub const SHARED_SA: &str = "\
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: notebook
+  namespace: team-a
+spec:
+  template:
+    metadata:
+      labels: {app: notebook}
+    spec:
+      serviceAccountName: ml-runner
+      containers: [{name: nb, image: jupyter/base}]
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: serving
+  namespace: team-a
+spec:
+  template:
+    metadata:
+      labels: {app: serving}
+    spec:
+      serviceAccountName: ml-runner
+      containers: [{name: srv, image: ml/serve}]
+";
