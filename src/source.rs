@@ -170,69 +170,72 @@ impl SourceFile {
     }
 }
 
-/// miette reads snippets through this: a line-indexed lookup instead of the
-/// stock implementation that rescans the file from byte 0 for every label.
-impl miette::SourceCode for SourceFile {
-    fn read_span<'a>(
-        &'a self,
-        span: &miette::SourceSpan,
-        context_lines_before: usize,
-        context_lines_after: usize,
-    ) -> Result<Box<dyn miette::SpanContents<'a> + 'a>, miette::MietteError> {
-        let offset = span.offset();
-        let len = span.len();
-        if offset + len > self.text.len() {
-            return Err(miette::MietteError::OutOfBounds);
-        }
-        let start_pos = self.pos_of_byte(offset);
-        let end_pos = self.pos_of_byte(offset + len);
-        // miette wants the first context line index (0-based) and its column.
-        let first_line = (start_pos.line as usize)
-            .saturating_sub(context_lines_before)
-            .max(1);
-        let mut last_line = end_pos.line as usize + context_lines_after;
-        // An end exactly at a line start belongs to the previous line.
-        if len > 0 && end_pos.col == 1 && end_pos.line > start_pos.line {
-            last_line -= 1;
-        }
-        let last_line = last_line.min(self.line_count());
-        let start_byte = self.line_start(first_line as u32);
-        let mut end_byte = self.line_start(last_line as u32 + 1).min(self.text.len());
-        // Drop the final line terminator: miette adds its own.
-        let bytes = self.text.as_bytes();
-        if end_byte > start_byte && bytes[end_byte - 1] == b'\n' {
-            end_byte -= 1;
-            if end_byte > start_byte && bytes[end_byte - 1] == b'\r' {
-                end_byte -= 1;
+/// Intervals (of lines or bytes of one file) sorted by start, with the
+/// largest end so far, to find those that contain a range without scanning
+/// them all: one finding looked up among N suppressions or objects costs
+/// a binary search and a short walk, not N comparisons.
+#[derive(Default)]
+pub struct Intervals {
+    /// (start, end, value), sorted; `end` inclusive.
+    items: Vec<(u64, u64, usize)>,
+    max_end: Vec<u64>,
+}
+
+impl Intervals {
+    pub fn push(&mut self, item: (u64, u64, usize)) {
+        self.items.push(item);
+    }
+
+    /// Sort; call once after the last [`Intervals::push`].
+    pub fn finish(&mut self) {
+        self.items.sort_unstable();
+        let mut max = 0;
+        self.max_end = self
+            .items
+            .iter()
+            .map(|&(_, end, _)| {
+                max = max.max(end);
+                max
+            })
+            .collect();
+    }
+
+    /// The values of the intervals that contain `[start, end]`, appended
+    /// to `out` (unordered). The walk back from the last interval starting
+    /// at or before `start` stops where no earlier interval reaches `end`.
+    pub fn around(&self, start: u64, end: u64, out: &mut Vec<usize>) {
+        let mut k = self.items.partition_point(|&(s, _, _)| s <= start);
+        while k > 0 && self.max_end[k - 1] >= end {
+            k -= 1;
+            let (_, e, value) = self.items[k];
+            if e >= end {
+                out.push(value);
             }
         }
-        let data = &self.text.as_bytes()[start_byte..end_byte];
-        Ok(Box::new(miette::MietteSpanContents::new_named(
-            self.display.clone(),
-            data,
-            (start_byte, end_byte - start_byte).into(),
-            first_line - 1,
-            start_pos.col as usize - 1,
-            last_line - first_line + 1,
-        )))
     }
 }
 
 /// The run's file table. Files are shared with the report through `Arc`.
 pub type Files = Vec<Arc<SourceFile>>;
 
+/// A file `t.yaml` holding `text`, for unit tests.
+#[cfg(test)]
+pub(crate) fn test_file(text: &str) -> SourceFile {
+    SourceFile::new(
+        0,
+        "t.yaml".into(),
+        "t.yaml".into(),
+        FileKind::Yaml,
+        text.into(),
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn file(text: &str) -> SourceFile {
-        SourceFile::new(
-            0,
-            "t.yaml".into(),
-            "t.yaml".into(),
-            FileKind::Yaml,
-            text.into(),
-        )
+        test_file(text)
     }
 
     #[test]

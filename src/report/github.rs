@@ -14,9 +14,12 @@ use super::ReportOptions;
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::engine::CheckResult;
 
-/// Escape a command's data (the message), as `@actions/core` does.
+/// Escape a command's data (the message), as `@actions/core` does, after
+/// making every other unsafe character a visible escape (SPEC §3): a line
+/// break becomes `%0A`, so no input can start a line of its own.
 pub fn escape_data(s: &str) -> String {
-    s.replace('%', "%25")
+    super::safe::escape_except(s, |c| c == '\r' || c == '\n')
+        .replace('%', "%25")
         .replace('\r', "%0D")
         .replace('\n', "%0A")
 }
@@ -121,6 +124,7 @@ mod tests {
             documents: 1,
             objects: 1,
             warnings: Vec::new(),
+            config: None,
         }
     }
 
@@ -146,6 +150,10 @@ mod tests {
         );
         // `%` first, so an already-escaped-looking input stays literal.
         assert_eq!(escape_data("%0A"), "%250A");
+        assert_eq!(
+            escape_data("a\x1b[2J\u{202e}\n::stop-commands::x"),
+            "a\\u{1b}[2J\\u{202e}%0A::stop-commands::x"
+        );
     }
 
     #[test]

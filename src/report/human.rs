@@ -6,63 +6,60 @@ use std::io::{self, Write};
 use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, SourceCode};
 
 use super::ReportOptions;
+use super::safe;
+use super::snippet::Snippet;
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::engine::CheckResult;
 use crate::rules;
-use crate::source::{SourceFile, Span};
 
-fn source_span(span: Span) -> miette::SourceSpan {
-    (span.start.byte as usize, span.len()).into()
-}
-
-/// One finding, as miette sees it.
-struct Rendered<'a> {
-    d: &'a Diagnostic,
-    file: &'a SourceFile,
+/// One finding, as miette sees it. Every text from the input is escaped
+/// ([`safe`]) and the snippet is bounded ([`Snippet`]).
+struct Rendered {
+    message: String,
+    severity: miette::Severity,
+    help: String,
+    snippet: Snippet,
+    labels: Vec<LabeledSpan>,
     /// Related locations in other files, each rendered as its own snippet.
-    others: Vec<RelatedElsewhere<'a>>,
+    others: Vec<RelatedElsewhere>,
     header: String,
     url: Option<String>,
 }
 
-struct RelatedElsewhere<'a> {
-    file: &'a SourceFile,
-    span: Span,
+struct RelatedElsewhere {
+    snippet: Snippet,
+    label: LabeledSpan,
     message: String,
 }
 
-impl fmt::Debug for Rendered<'_> {
+impl fmt::Debug for Rendered {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.d.message)
+        f.write_str(&self.message)
     }
 }
 
-impl fmt::Display for Rendered<'_> {
+impl fmt::Display for Rendered {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.d.message)
+        f.write_str(&self.message)
     }
 }
 
-impl std::error::Error for Rendered<'_> {}
+impl std::error::Error for Rendered {}
 
-impl miette::Diagnostic for Rendered<'_> {
+impl miette::Diagnostic for Rendered {
     fn code<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
         Some(Box::new(&self.header))
     }
 
     fn severity(&self) -> Option<miette::Severity> {
-        Some(match self.d.severity {
-            Severity::Error => miette::Severity::Error,
-            Severity::Warning => miette::Severity::Warning,
-            Severity::Info => miette::Severity::Advice,
-        })
+        Some(self.severity)
     }
 
     fn help<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
-        if self.d.help.is_empty() {
+        if self.help.is_empty() {
             None
         } else {
-            Some(Box::new(&self.d.help))
+            Some(Box::new(&self.help))
         }
     }
 
@@ -73,19 +70,11 @@ impl miette::Diagnostic for Rendered<'_> {
     }
 
     fn source_code(&self) -> Option<&dyn SourceCode> {
-        Some(self.file)
+        Some(&self.snippet)
     }
 
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
-        let primary =
-            LabeledSpan::new_primary_with_span(Some(label_text(self.d)), source_span(self.d.span));
-        let related = self
-            .d
-            .related
-            .iter()
-            .filter(|r| shares_snippet(self.d, r))
-            .map(|r| LabeledSpan::new_with_span(Some(r.message.clone()), source_span(r.span)));
-        Some(Box::new(std::iter::once(primary).chain(related)))
+        Some(Box::new(self.labels.iter().cloned()))
     }
 
     fn related<'b>(&'b self) -> Option<Box<dyn Iterator<Item = &'b dyn miette::Diagnostic> + 'b>> {
@@ -109,37 +98,31 @@ fn shares_snippet(d: &Diagnostic, r: &crate::diagnostic::Related) -> bool {
     r.file == d.file && r.span.start.line.abs_diff(d.span.start.line) <= CONTEXT_LINES
 }
 
-fn label_text(d: &Diagnostic) -> String {
-    format!("{}", d.rule_name)
-}
-
-impl fmt::Debug for RelatedElsewhere<'_> {
+impl fmt::Debug for RelatedElsewhere {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.message)
     }
 }
 
-impl fmt::Display for RelatedElsewhere<'_> {
+impl fmt::Display for RelatedElsewhere {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.message)
     }
 }
 
-impl std::error::Error for RelatedElsewhere<'_> {}
+impl std::error::Error for RelatedElsewhere {}
 
-impl miette::Diagnostic for RelatedElsewhere<'_> {
+impl miette::Diagnostic for RelatedElsewhere {
     fn severity(&self) -> Option<miette::Severity> {
         Some(miette::Severity::Advice)
     }
 
     fn source_code(&self) -> Option<&dyn SourceCode> {
-        Some(self.file)
+        Some(&self.snippet)
     }
 
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
-        Some(Box::new(std::iter::once(
-            LabeledSpan::new_primary_with_span(None, source_span(self.span)),
-        )))
+        Some(Box::new(std::iter::once(self.label.clone())))
     }
 }
 
@@ -163,16 +146,48 @@ pub fn render(handler: &GraphicalReportHandler, result: &CheckResult, d: &Diagno
         .related
         .iter()
         .filter(|r| !shares_snippet(d, r))
-        .map(|r| RelatedElsewhere {
-            file: &result.files[r.file as usize],
-            span: r.span,
-            message: r.message.clone(),
+        .map(|r| {
+            let (snippet, label) =
+                Snippet::single(&result.files[r.file as usize], r.span, None, CONTEXT_LINES);
+            RelatedElsewhere {
+                snippet,
+                label,
+                message: safe::text(&r.message).into_owned(),
+            }
+        })
+        .collect();
+    // The finding's own labels: the offending node first, then the related
+    // locations close enough to share its snippet.
+    let nearby: Vec<_> = d.related.iter().filter(|r| shares_snippet(d, r)).collect();
+    let spans: Vec<_> = std::iter::once(d.span)
+        .chain(nearby.iter().map(|r| r.span))
+        .collect();
+    let (snippet, spans) = Snippet::new(file, &spans, CONTEXT_LINES);
+    let labels = spans
+        .into_iter()
+        .enumerate()
+        .map(|(i, span)| {
+            if i == 0 {
+                LabeledSpan::new_primary_with_span(Some(d.rule_name.to_string()), span)
+            } else {
+                LabeledSpan::new_with_span(
+                    Some(safe::text(&nearby[i - 1].message).into_owned()),
+                    span,
+                )
+            }
         })
         .collect();
     let url = rules::find(&d.rule_id).map(|r| r.meta.doc_url());
     let rendered = Rendered {
-        d,
-        file,
+        message: safe::text(&d.message).into_owned(),
+        help: safe::text(&d.help).into_owned(),
+        severity: match d.severity {
+            Severity::Error => miette::Severity::Error,
+            Severity::Warning => miette::Severity::Warning,
+            Severity::Info => miette::Severity::Advice,
+        },
+        snippet,
+        labels,
         others,
         header: format!("{}[{}] {}", d.severity.as_str(), d.rule_id, d.rule_name),
         url,
@@ -225,5 +240,9 @@ pub fn write(out: &mut dyn Write, result: &CheckResult, options: &ReportOptions)
     if options.quiet {
         return Ok(());
     }
-    writeln!(out, "{}", summary_line(result, options.elapsed))
+    writeln!(out, "{}", summary_line(result, options.elapsed))?;
+    if let Some(effect) = &result.config {
+        writeln!(out, "{}", effect.line())?;
+    }
+    Ok(())
 }

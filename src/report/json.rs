@@ -23,6 +23,9 @@ struct Summary {
     errors: usize,
     warnings: usize,
     infos: usize,
+    /// The config file in effect and what it turns off.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    config: Option<crate::config::ConfigEffect>,
 }
 
 #[derive(Serialize)]
@@ -107,6 +110,7 @@ fn report(result: &CheckResult) -> Report<'_> {
             errors: result.count(Severity::Error),
             warnings: result.count(Severity::Warning),
             infos: result.count(Severity::Info),
+            config: result.config.clone(),
         },
         diagnostics: result
             .diagnostics
@@ -122,6 +126,7 @@ pub fn to_value(result: &CheckResult) -> serde_json::Value {
 }
 
 pub fn write(out: &mut dyn Write, result: &CheckResult) -> io::Result<()> {
-    serde_json::to_writer_pretty(&mut *out, &report(result))?;
+    let text = serde_json::to_string_pretty(&report(result)).map_err(io::Error::other)?;
+    out.write_all(super::safe::json(text).as_bytes())?;
     writeln!(out)
 }

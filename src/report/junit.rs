@@ -14,6 +14,7 @@ use std::io::{self, Write};
 use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestSuite};
 
 use super::ReportOptions;
+use super::safe;
 use crate::diagnostic::Diagnostic;
 use crate::engine::CheckResult;
 use crate::rules;
@@ -25,13 +26,18 @@ pub const PASSING_CASE: &str = "no findings";
 /// for objects: CI test histories follow a case by name across commits.
 pub fn case_name(d: &Diagnostic) -> String {
     match &d.object {
-        Some(o) => format!("{} {}/{}", d.rule_id, o.kind, o.name),
+        Some(o) => format!(
+            "{} {}/{}",
+            d.rule_id,
+            safe::text(&o.kind),
+            safe::text(&o.name)
+        ),
         None => format!("{} line {}", d.rule_id, d.span.start.line),
     }
 }
 
 fn failure_text(result: &CheckResult, d: &Diagnostic) -> String {
-    let file = &result.files[d.file as usize].display;
+    let file = safe::path(&result.files[d.file as usize].display);
     let mut s = format!(
         "{file}:{}:{}: {}[{}] {}: {}",
         d.span.start.line,
@@ -39,23 +45,31 @@ fn failure_text(result: &CheckResult, d: &Diagnostic) -> String {
         d.severity.as_str(),
         d.rule_id,
         d.rule_name,
-        d.message
+        safe::text(&d.message)
     );
     if let Some(o) = &d.object {
         let name = match &o.namespace {
             Some(ns) => format!("{ns}/{}", o.name),
             None => o.name.clone(),
         };
-        s.push_str(&format!("\nobject: {} {} {name}", o.api_version, o.kind));
+        s.push_str(&format!(
+            "\nobject: {} {} {}",
+            safe::text(&o.api_version),
+            safe::text(&o.kind),
+            safe::text(&name)
+        ));
     }
     for r in &d.related {
         s.push_str(&format!(
             "\nrelated: {}:{}:{}: {}",
-            result.files[r.file as usize].display, r.span.start.line, r.span.start.col, r.message
+            safe::path(&result.files[r.file as usize].display),
+            r.span.start.line,
+            r.span.start.col,
+            safe::text(&r.message)
         ));
     }
     if !d.help.is_empty() {
-        s.push_str(&format!("\nhelp: {}", d.help));
+        s.push_str(&format!("\nhelp: {}", safe::text(&d.help)));
     }
     if let Some(rule) = rules::find(&d.rule_id) {
         s.push_str(&format!("\ndocs: {}", rule.meta.doc_url()));
@@ -81,12 +95,13 @@ pub fn to_report(result: &CheckResult, options: &ReportOptions) -> Report {
     }
     let mut report = Report::new("tenantlint");
     for (file, findings) in result.files.iter().zip(by_file) {
-        let mut suite = TestSuite::new(file.display.as_str());
+        let display = safe::path(&file.display);
+        let mut suite = TestSuite::new(display.as_ref());
         suite.set_time(std::time::Duration::ZERO);
         if findings.is_empty() {
             let mut case = TestCase::new(PASSING_CASE, TestCaseStatus::success());
-            case.set_classname(file.display.as_str());
-            set_location(&mut case, &file.display, None);
+            case.set_classname(display.as_ref());
+            set_location(&mut case, &display, None);
             suite.add_test_case(case);
         }
         // Two findings of one rule on one object get `#2`, `#3`, … so that
@@ -104,7 +119,7 @@ pub fn to_report(result: &CheckResult, options: &ReportOptions) -> Report {
             let mut case = if options.fails(d) {
                 let mut status = TestCaseStatus::non_success(NonSuccessKind::Failure);
                 status
-                    .set_message(d.message.as_str())
+                    .set_message(safe::text(&d.message).as_ref())
                     .set_type(d.severity.as_str())
                     .set_description(failure_text(result, d));
                 TestCase::new(name, status)
@@ -118,8 +133,8 @@ pub fn to_report(result: &CheckResult, options: &ReportOptions) -> Report {
                 ));
                 case
             };
-            case.set_classname(file.display.as_str());
-            set_location(&mut case, &file.display, Some(d.span.start.line));
+            case.set_classname(display.as_ref());
+            set_location(&mut case, &display, Some(d.span.start.line));
             suite.add_test_case(case);
         }
         report.add_test_suite(suite);

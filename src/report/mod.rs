@@ -5,7 +5,9 @@ pub mod gitlab;
 pub mod human;
 pub mod json;
 pub mod junit;
+pub mod safe;
 pub mod sarif;
+pub mod snippet;
 pub mod statistics;
 
 use std::io::{self, Write};
@@ -81,12 +83,12 @@ pub fn write_concise(out: &mut dyn Write, result: &CheckResult) -> io::Result<()
 pub fn concise_line(file: &SourceFile, d: &Diagnostic) -> String {
     format!(
         "{}:{}:{}: {}[{}] {}",
-        file.display,
+        safe::path(&file.display),
         d.span.start.line,
         d.span.start.col,
         d.severity.as_str(),
         d.rule_id,
-        d.message
+        safe::text(&d.message)
     )
 }
 

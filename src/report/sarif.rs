@@ -374,6 +374,8 @@ pub fn to_sarif(result: &CheckResult, options: &ReportOptions) -> Sarif {
 }
 
 pub fn write(out: &mut dyn Write, result: &CheckResult, options: &ReportOptions) -> io::Result<()> {
-    serde_json::to_writer_pretty(&mut *out, &to_sarif(result, options))?;
+    let text =
+        serde_json::to_string_pretty(&to_sarif(result, options)).map_err(io::Error::other)?;
+    out.write_all(super::safe::json(text).as_bytes())?;
     writeln!(out)
 }
