@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use crate::diagnostic::{Diagnostic, SuppressedBy};
 use crate::index::Index;
 use crate::load::Node;
-use crate::source::{SourceFile, Span};
+use crate::source::{Intervals, SourceFile, Span};
 
 /// What identifies a finding across edits.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -100,10 +100,50 @@ fn node_path(root: &Node, target: Span) -> Option<String> {
     walk(root, target, &mut path).then(|| path.join(".").replace(".[", "["))
 }
 
+/// The objects of each file by where their text lies, to find those that
+/// hold a finding without scanning every object for every finding.
+pub struct ObjectSpans {
+    by_file: HashMap<u32, Intervals>,
+}
+
+impl ObjectSpans {
+    pub fn new(index: &Index) -> Self {
+        let mut by_file: HashMap<u32, Intervals> = HashMap::new();
+        for (i, o) in index.objects.iter().enumerate() {
+            let span = o.root.span;
+            by_file.entry(o.file).or_default().push((
+                u64::from(span.start.byte),
+                u64::from(span.end.byte),
+                i,
+            ));
+        }
+        for intervals in by_file.values_mut() {
+            intervals.finish();
+        }
+        ObjectSpans { by_file }
+    }
+
+    /// Positions in the index of the objects of `file` whose text holds
+    /// `span`, ascending.
+    fn holding(&self, file: u32, span: Span) -> Vec<usize> {
+        let mut out = Vec::new();
+        if let Some(intervals) = self.by_file.get(&file) {
+            intervals.around(
+                u64::from(span.start.byte),
+                u64::from(span.end.byte),
+                &mut out,
+            );
+        }
+        out.sort_unstable();
+        out
+    }
+}
+
 /// The fingerprint of a finding.
 pub fn fingerprint(
     d: &Diagnostic,
     index: &Index,
+    spans: &ObjectSpans,
     files: &[std::sync::Arc<SourceFile>],
 ) -> Fingerprint {
     let file = files[d.file as usize].display.clone();
@@ -117,15 +157,10 @@ pub fn fingerprint(
         )
     });
     // The node path inside the object that holds the finding.
-    let node = index
-        .objects
-        .iter()
-        .filter(|o| {
-            o.file == d.file
-                && o.root.span.start.byte <= d.span.start.byte
-                && d.span.end.byte <= o.root.span.end.byte
-        })
-        .find_map(|o| node_path(&o.root, d.span))
+    let node = spans
+        .holding(d.file, d.span)
+        .into_iter()
+        .find_map(|i| node_path(&index.objects[i].root, d.span))
         .unwrap_or_else(|| d.message.clone());
     Fingerprint {
         rule: d.rule_id.to_string(),
@@ -137,8 +172,10 @@ pub fn fingerprint(
 
 impl Baseline {
     pub fn read(path: &Path) -> Result<Baseline, String> {
-        let text = std::fs::read_to_string(path)
+        let bytes = crate::fsio::read_limited(path, crate::fsio::BASELINE_LIMIT)
             .map_err(|e| format!("cannot read baseline `{}`: {e}", path.display()))?;
+        let text = String::from_utf8(bytes)
+            .map_err(|e| format!("`{}` is not a tenantlint baseline: {e}", path.display()))?;
         let mut b: Baseline = serde_json::from_str(&text)
             .map_err(|e| format!("`{}` is not a tenantlint baseline: {e}", path.display()))?;
         b.dir = dir_of(path);
@@ -176,7 +213,7 @@ impl Baseline {
         };
         let mut text = serde_json::to_string_pretty(&b).map_err(std::io::Error::other)?;
         text.push('\n');
-        std::fs::write(path, text)?;
+        crate::fsio::write_no_follow(path, text.as_bytes())?;
         Ok(n)
     }
 
@@ -194,8 +231,9 @@ impl Baseline {
             *budget.entry(f).or_default() += 1;
         }
         let mut kept = Vec::with_capacity(diagnostics.len());
+        let spans = ObjectSpans::new(index);
         for mut d in diagnostics {
-            let mut fp = fingerprint(&d, index, files);
+            let mut fp = fingerprint(&d, index, &spans, files);
             fp.file = file_key(&self.dir, &files[d.file as usize]);
             match budget.get_mut(&fp) {
                 Some(n) if *n > 0 => {

@@ -11,7 +11,8 @@ use crate::diagnostic::Severity;
 use crate::discover::WalkLevel;
 use crate::engine::{self, CheckOptions, Selection};
 use crate::index::IndexOptions;
-use crate::report::{self, Format, ReportOptions};
+use crate::report::snippet::Snippet;
+use crate::report::{self, Format, ReportOptions, safe};
 use crate::rules;
 
 #[derive(Parser, Debug)]
@@ -120,6 +121,9 @@ pub struct CheckArgs {
     /// Print findings only: no summary, no notes, no progress
     #[arg(short, long)]
     pub quiet: bool,
+    /// Ignore every configuration file
+    #[arg(long, conflicts_with = "config")]
+    pub isolated: bool,
 }
 
 /// The long help of PATH: what is linted, from the recognisers.
@@ -205,14 +209,14 @@ fn use_color(choice: Color, to_terminal: bool) -> bool {
 
 fn init(force: bool) -> i32 {
     let path = PathBuf::from(config::FILE_NAME);
-    if path.exists() && !force {
+    if std::fs::symlink_metadata(&path).is_ok() && !force {
         eprintln!(
             "error: `{}` already exists; pass --force to overwrite it",
             config::FILE_NAME
         );
         return EXIT_FAILURE;
     }
-    match std::fs::write(&path, config::STARTER) {
+    match crate::fsio::write_no_follow(&path, config::STARTER.as_bytes()) {
         Ok(()) => {
             eprintln!("wrote {}", config::FILE_NAME);
             EXIT_OK
@@ -228,6 +232,7 @@ fn init(force: bool) -> i32 {
 fn load_config(args: &CheckArgs) -> Result<Config, config::ConfigError> {
     let path = match &args.config {
         Some(p) => Some(p.clone()),
+        None if args.isolated => None,
         None => std::env::current_dir()
             .ok()
             .and_then(|d| config::discover(&d)),
@@ -250,10 +255,63 @@ fn print_config_error(e: &config::ConfigError) {
         },
     );
     let mut out = String::new();
-    if e.file.is_some() && handler.render_report(&mut out, e).is_ok() {
+    let rendered = e.file.as_ref().is_some_and(|file| {
+        let (snippet, label) = Snippet::single(file, e.span, None, 2);
+        let safe = SafeConfigError {
+            message: safe::text(&e.message).into_owned(),
+            help: e.help.as_deref().map(|h| safe::text(h).into_owned()),
+            snippet,
+            label,
+        };
+        handler.render_report(&mut out, &safe).is_ok()
+    });
+    if rendered {
         eprint!("{out}");
     } else {
-        eprintln!("error: {e}");
+        eprintln!("error: {}", safe::text(&e.to_string()));
+    }
+}
+
+/// A [`config::ConfigError`] as printed: escaped text and a bounded snippet
+/// (a config key can be a megabyte long, or hold escape sequences).
+struct SafeConfigError {
+    message: String,
+    help: Option<String>,
+    snippet: Snippet,
+    label: miette::LabeledSpan,
+}
+
+impl std::fmt::Debug for SafeConfigError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::fmt::Display for SafeConfigError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for SafeConfigError {}
+
+impl miette::Diagnostic for SafeConfigError {
+    fn code<'a>(&'a self) -> Option<Box<dyn std::fmt::Display + 'a>> {
+        Some(Box::new("invalid configuration"))
+    }
+
+    fn help<'a>(&'a self) -> Option<Box<dyn std::fmt::Display + 'a>> {
+        self.help
+            .as_ref()
+            .map(|h| Box::new(h) as Box<dyn std::fmt::Display>)
+    }
+
+    fn source_code(&self) -> Option<&dyn miette::SourceCode> {
+        Some(&self.snippet)
+    }
+
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = miette::LabeledSpan> + '_>> {
+        Some(Box::new(std::iter::once(self.label.clone())))
     }
 }
 
@@ -295,7 +353,7 @@ fn run_check(args: CheckArgs) -> i32 {
         })
         .unwrap_or(FailOn::Error);
     if let Err(e) = selection.validate() {
-        eprintln!("error: {e}");
+        eprintln!("error: {}", safe::text(&e));
         return EXIT_FAILURE;
     }
     let mut paths = args.paths.clone();
@@ -325,7 +383,7 @@ fn run_check(args: CheckArgs) -> i32 {
         Some(path) => match crate::baseline::Baseline::read(path) {
             Ok(b) => Some(std::sync::Arc::new(b)),
             Err(e) => {
-                eprintln!("error: {e}");
+                eprintln!("error: {}", safe::text(&e));
                 return EXIT_FAILURE;
             }
         },
@@ -350,17 +408,21 @@ fn run_check(args: CheckArgs) -> i32 {
     let progress_line = ProgressLine::start(progress, args.quiet);
     let result = engine::check(&options);
     progress_line.stop();
-    let result = match result {
+    let mut result = match result {
         Ok(r) => r,
         Err(e) => {
-            eprintln!("error: {e}");
+            eprintln!("error: {}", safe::text(&e.to_string()));
             return EXIT_FAILURE;
         }
     };
+    result.config = options
+        .config
+        .effect(!args.select.is_empty(), !args.ignore.is_empty());
     for w in &result.warnings {
+        let (path, message) = (safe::path(&w.path), safe::text(&w.message));
         match w.level {
-            WalkLevel::Warning => eprintln!("warning: {}: {}", w.path, w.message),
-            WalkLevel::Note if !args.quiet => eprintln!("note: {}: {}", w.path, w.message),
+            WalkLevel::Warning => eprintln!("warning: {path}: {message}"),
+            WalkLevel::Note if !args.quiet => eprintln!("note: {path}: {message}"),
             WalkLevel::Note => {}
         }
     }
@@ -407,7 +469,7 @@ fn run_check(args: CheckArgs) -> i32 {
         }
     };
     let write_result = match &args.output {
-        Some(path) => std::fs::File::create(path).and_then(|f| {
+        Some(path) => crate::fsio::create_no_follow(path).and_then(|f| {
             let mut w = std::io::BufWriter::new(f);
             write(&mut w)?;
             w.flush()
@@ -415,7 +477,24 @@ fn run_check(args: CheckArgs) -> i32 {
         None => {
             let stdout = std::io::stdout();
             let mut w = std::io::BufWriter::new(stdout.lock());
-            write(&mut w).and_then(|_| w.flush())
+            // In a GitHub Actions log, a line of a text report must not be
+            // taken for a workflow command: the runner executes none
+            // between `::stop-commands::TOKEN` and `::TOKEN::`. (The `github`
+            // format is made of commands; JSON, SARIF, JUnit and GitLab are
+            // parsed by tools, and none of their lines can start with `::`.)
+            let fence = (std::env::var_os("GITHUB_ACTIONS").is_some_and(|v| v == "true")
+                && (args.statistics || matches!(args.format, Format::Human | Format::Concise)))
+            .then(stop_commands_token);
+            (|| {
+                if let Some(token) = &fence {
+                    writeln!(w, "::stop-commands::{token}")?;
+                }
+                write(&mut w)?;
+                if let Some(token) = &fence {
+                    writeln!(w, "::{token}::")?;
+                }
+                w.flush()
+            })()
         }
     };
     if let Err(e) = write_result
@@ -474,6 +553,24 @@ impl ProgressLine {
             let _ = t.join();
         }
     }
+}
+
+/// A token no input can guess: 128 bits from the standard library's
+/// randomly seeded hasher.
+fn stop_commands_token() -> String {
+    use std::hash::{BuildHasher, Hasher};
+    let mut token = String::from("tenantlint-");
+    for _ in 0..2 {
+        let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+        h.write_u128(
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.as_nanos()),
+        );
+        h.write_u32(std::process::id());
+        token.push_str(&format!("{:016x}", h.finish()));
+    }
+    token
 }
 
 fn terminal_width() -> Option<usize> {

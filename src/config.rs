@@ -74,6 +74,49 @@ impl Globs {
     }
 }
 
+/// Many glob lists compiled into one set: which lists match a path is one
+/// lookup, not one per list (a config with 10,000 tenants or
+/// `per-path-ignores` took minutes). Literal globs are matched by hashing.
+#[derive(Clone, Debug, Default)]
+pub struct GlobIndex {
+    set: GlobSet,
+    /// The list each glob of `set` came from.
+    owner: Vec<usize>,
+}
+
+impl GlobIndex {
+    pub fn new<'a>(lists: impl IntoIterator<Item = &'a Globs>) -> GlobIndex {
+        let mut b = GlobSetBuilder::new();
+        let mut owner = Vec::new();
+        for (i, globs) in lists.into_iter().enumerate() {
+            for p in &globs.patterns {
+                // Every pattern compiled once already, when the config was read.
+                if let Ok(g) = Glob::new(p) {
+                    b.add(g);
+                    owner.push(i);
+                }
+            }
+        }
+        GlobIndex {
+            set: b.build().unwrap_or_default(),
+            owner,
+        }
+    }
+
+    /// The lists with a glob matching `path`, ascending.
+    pub fn matching(&self, path: &str) -> Vec<usize> {
+        let mut lists: Vec<usize> = self
+            .set
+            .matches(path)
+            .into_iter()
+            .map(|i| self.owner[i])
+            .collect();
+        lists.sort_unstable();
+        lists.dedup();
+        lists
+    }
+}
+
 impl Default for Globs {
     fn default() -> Self {
         Globs {
@@ -101,12 +144,72 @@ pub struct Config {
     pub ignore: Vec<String>,
     pub exclude: Globs,
     pub per_path_ignores: Vec<(Globs, Vec<String>)>,
+    /// `per_path_ignores`' globs, compiled together.
+    pub per_path_index: GlobIndex,
     pub policies: Vec<String>,
     pub fail_on: Option<FailOn>,
     pub namespace: Option<String>,
 }
 
-/// A problem with the configuration file: exit code 2, shown with a snippet.
+/// What a config file turns off, shown in the human and JSON summaries
+/// (SPEC §1): a pull request that edits `.tenantlint.yaml` to silence the
+/// linter (`ignore: [all]`, `exclude: ["**"]`) is visible in the report.
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]
+pub struct ConfigEffect {
+    /// The config file in effect.
+    pub file: String,
+    /// Ids of the rules it turns off (`rules: {ID: off}`) or deselects
+    /// (`select`, `ignore`), sorted.
+    pub rules_off: Vec<&'static str>,
+    /// Its `exclude` globs.
+    pub exclude: Vec<String>,
+    /// Its `per-path-ignores`: glob and rules.
+    pub per_path_ignores: Vec<(String, Vec<String>)>,
+}
+
+impl ConfigEffect {
+    /// One line for the human summary.
+    pub fn line(&self) -> String {
+        use crate::report::safe;
+        let mut parts = Vec::new();
+        let total = rules::all().count();
+        match self.rules_off.len() {
+            0 => {}
+            n if n == total => parts.push(format!("turns off all {n} rules")),
+            1 => parts.push(format!("turns off {}", self.rules_off[0])),
+            n => parts.push(format!(
+                "turns off {n} rules: {}",
+                self.rules_off.join(", ")
+            )),
+        }
+        let quoted = |items: &[String]| {
+            items
+                .iter()
+                .map(|p| format!("`{}`", safe::text(p)))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        if !self.exclude.is_empty() {
+            parts.push(format!("excludes {}", quoted(&self.exclude)));
+        }
+        for (glob, rules) in &self.per_path_ignores {
+            parts.push(format!(
+                "ignores {} in `{}`",
+                quoted(rules),
+                safe::text(glob)
+            ));
+        }
+        let file = safe::path(&self.file);
+        if parts.is_empty() {
+            format!("config: {file}")
+        } else {
+            format!("config: {file} {}", parts.join("; "))
+        }
+    }
+}
+
+/// A problem with the configuration file: exit code 2, shown with a snippet
+/// (the CLI renders it with a bounded, escaped one).
 #[derive(Debug)]
 pub struct ConfigError {
     pub file: Option<Arc<SourceFile>>,
@@ -130,39 +233,17 @@ impl std::fmt::Display for ConfigError {
 
 impl std::error::Error for ConfigError {}
 
-impl miette::Diagnostic for ConfigError {
-    fn code<'a>(&'a self) -> Option<Box<dyn std::fmt::Display + 'a>> {
-        Some(Box::new("invalid configuration"))
-    }
-
-    fn help<'a>(&'a self) -> Option<Box<dyn std::fmt::Display + 'a>> {
-        self.help
-            .as_ref()
-            .map(|h| Box::new(h) as Box<dyn std::fmt::Display>)
-    }
-
-    fn source_code(&self) -> Option<&dyn miette::SourceCode> {
-        self.file.as_deref().map(|f| f as &dyn miette::SourceCode)
-    }
-
-    fn labels(&self) -> Option<Box<dyn Iterator<Item = miette::LabeledSpan> + '_>> {
-        self.file.as_ref()?;
-        Some(Box::new(std::iter::once(
-            miette::LabeledSpan::new_primary_with_span(
-                None,
-                (self.span.start.byte as usize, self.span.len()),
-            ),
-        )))
-    }
-}
-
 /// The closest candidate within a small edit distance, for "did you mean".
 pub fn did_you_mean<'a>(
     word: &str,
     candidates: impl IntoIterator<Item = &'a str>,
 ) -> Option<&'a str> {
+    // The distance is at least the difference in length, and at most 3 is
+    // close: a long word (a pasted megabyte) is compared with nothing.
+    let word_len = word.chars().take(64).count();
     candidates
         .into_iter()
+        .filter(|c| c.chars().count().abs_diff(word_len) <= 3)
         .map(|c| {
             (
                 edit_distance(&word.to_ascii_lowercase(), &c.to_ascii_lowercase()),
@@ -284,11 +365,13 @@ impl Reader {
 impl Config {
     /// Read and validate a configuration file.
     pub fn load(path: &Path) -> Result<Config, ConfigError> {
-        let bytes = std::fs::read(path).map_err(|e| ConfigError {
-            file: None,
-            span: Span::default(),
-            message: format!("cannot read config file `{}`: {e}", path.display()),
-            help: None,
+        let bytes = crate::fsio::read_limited(path, crate::fsio::CONFIG_LIMIT).map_err(|e| {
+            ConfigError {
+                file: None,
+                span: Span::default(),
+                message: format!("cannot read config file `{}`: {e}", path.display()),
+                help: None,
+            }
         })?;
         let (text, bad) = load::decode(&bytes);
         let display = path.to_string_lossy().replace('\\', "/");
@@ -473,6 +556,7 @@ impl Config {
                 }
             }
         }
+        config.per_path_index = GlobIndex::new(config.per_path_ignores.iter().map(|(g, _)| g));
         Ok(config)
     }
 
@@ -482,6 +566,39 @@ impl Config {
         let abs = absolute(path);
         let rel = abs.strip_prefix(&self.root).ok()?;
         Some(rel.to_string_lossy().replace('\\', "/"))
+    }
+
+    /// What this config file turns off; `None` without a file. `select` and
+    /// `ignore` count only where the command line did not replace them.
+    pub fn effect(&self, cli_select: bool, cli_ignore: bool) -> Option<ConfigEffect> {
+        let file = self.file.as_ref()?;
+        let deselected = |r: &rules::Rule| {
+            let not_selected = !cli_select
+                && self.select.as_ref().is_some_and(|list| {
+                    !list.iter().any(|s| crate::engine::selector_matches(s, r))
+                });
+            let ignored = !cli_ignore
+                && self
+                    .ignore
+                    .iter()
+                    .any(|s| crate::engine::selector_matches(s, r));
+            not_selected || ignored || self.severity(r.meta.id) == Some(None)
+        };
+        let mut rules_off: Vec<&'static str> = rules::all()
+            .filter(|r| deselected(r))
+            .map(|r| r.meta.id)
+            .collect();
+        rules_off.sort_unstable();
+        Some(ConfigEffect {
+            file: file.display.clone(),
+            rules_off,
+            exclude: self.exclude.patterns.clone(),
+            per_path_ignores: self
+                .per_path_ignores
+                .iter()
+                .map(|(g, rules)| (g.patterns.join(", "), rules.clone()))
+                .collect(),
+        })
     }
 
     /// The configured severity of a rule: `Some(None)` = off.
@@ -498,10 +615,10 @@ impl Config {
         let Some(rel) = self.relative(path) else {
             return Vec::new();
         };
-        self.per_path_ignores
-            .iter()
-            .filter(|(g, _)| g.is_match(&rel))
-            .flat_map(|(_, rules)| rules.iter().map(String::as_str))
+        self.per_path_index
+            .matching(&rel)
+            .into_iter()
+            .flat_map(|i| self.per_path_ignores[i].1.iter().map(String::as_str))
             .collect()
     }
 

@@ -223,15 +223,74 @@ fn display_path(path: &Path) -> String {
     s.to_string()
 }
 
-/// Walk `paths` (files or directories), honouring `.gitignore` (also outside
-/// a git repository) and skipping hidden directories. Files are taken by the
-/// [`RECOGNISERS`]; an explicit file that none takes is skipped with a note.
-/// The result is sorted and free of duplicates.
+/// Walk `paths` (files or directories), honouring `.gitignore` and skipping
+/// hidden directories. Files are taken by the [`RECOGNISERS`]; an explicit
+/// file that none takes is skipped with a note. The result is sorted and
+/// free of duplicates.
 pub fn discover(paths: &[PathBuf]) -> Result<(Vec<Input>, Vec<WalkWarning>), DiscoverError> {
+    discover_in(paths, &[])
+}
+
+/// Where symbolic links may point (SPEC §1): a link is followed only when
+/// its target lies inside the path being walked or a `--context`
+/// directory; for a file named on the command line, inside the current
+/// directory or a `--context` directory. Any other link is skipped with a
+/// note and its target never read: a committed link to
+/// `~/.aws/credentials` must not end up in a snippet in a public CI log.
+struct LinkPolicy {
+    context: Vec<PathBuf>,
+    cwd: Option<PathBuf>,
+}
+
+impl LinkPolicy {
+    fn new(context: &[PathBuf]) -> LinkPolicy {
+        LinkPolicy {
+            context: context
+                .iter()
+                .filter_map(|d| std::fs::canonicalize(d).ok())
+                .collect(),
+            cwd: std::env::current_dir()
+                .ok()
+                .and_then(|d| std::fs::canonicalize(d).ok()),
+        }
+    }
+
+    /// Whether `target` (canonical) may be read for a link under `root`.
+    fn allows(&self, target: &Path, root: Option<&Path>) -> bool {
+        root.into_iter()
+            .chain(self.cwd.as_deref().filter(|_| root.is_none()))
+            .chain(self.context.iter().map(PathBuf::as_path))
+            .any(|allowed| target.starts_with(allowed))
+    }
+}
+
+fn outside_note(path: &Path) -> WalkWarning {
+    WalkWarning::note(
+        display_path(path),
+        "symbolic link to a target outside the linted path; skipped, and its target was not read",
+    )
+}
+
+/// [`discover`] with the `--context` directories, which symbolic links may
+/// also point into.
+pub fn discover_in(
+    paths: &[PathBuf],
+    context: &[PathBuf],
+) -> Result<(Vec<Input>, Vec<WalkWarning>), DiscoverError> {
     let mut inputs = Vec::new();
     let mut warnings = Vec::new();
+    let links = LinkPolicy::new(context);
     for root in paths {
         let meta = std::fs::metadata(root);
+        let is_link = std::fs::symlink_metadata(root).is_ok_and(|m| m.file_type().is_symlink());
+        if is_link
+            && meta.as_ref().is_ok_and(|m| !m.is_dir())
+            && let Ok(target) = std::fs::canonicalize(root)
+            && !links.allows(&target, None)
+        {
+            warnings.push(outside_note(root));
+            continue;
+        }
         match meta {
             Err(_) if std::fs::symlink_metadata(root).is_err() => {
                 return Err(DiscoverError::NotFound(display_path(root)));
@@ -268,18 +327,64 @@ pub fn discover(paths: &[PathBuf]) -> Result<(Vec<Input>, Vec<WalkWarning>), Dis
                 None => warnings.push(WalkWarning::note(display_path(root), NOT_RECOGNISED)),
             },
             Ok(_) => {
-                let walker = ignore::WalkBuilder::new(root)
+                let canonical_root = std::fs::canonicalize(root).ok();
+                let git = GitIgnored::query(root);
+                let mut builder = ignore::WalkBuilder::new(root);
+                builder
                     .hidden(true)
-                    .git_ignore(true)
-                    .git_exclude(true)
+                    // `.ignore` files would let a pull request hide a
+                    // manifest from tenantlint alone (SPEC §1).
+                    .ignore(false)
+                    .parents(true)
+                    // In a git work tree, git itself says what it ignores
+                    // (only untracked files); elsewhere `.gitignore` applies.
+                    .git_ignore(git.is_none())
+                    .git_exclude(git.is_none())
                     .git_global(false)
                     .require_git(false)
-                    .follow_links(true)
-                    .build();
-                for entry in walker {
+                    // Links are judged one by one below.
+                    .follow_links(false);
+                if let Some(git) = git {
+                    builder.filter_entry(move |e| !git.hides(e.path()));
+                }
+                for entry in builder.build() {
                     match entry {
                         Ok(e) => {
-                            if !e.file_type().is_some_and(|t| t.is_file()) {
+                            let mut kind_of_file = e.file_type();
+                            if e.path_is_symlink() {
+                                let Ok(target) = std::fs::canonicalize(e.path()) else {
+                                    if recognise(e.path(), Origin::Walked).is_some() {
+                                        warnings.push(WalkWarning::warning(
+                                            display_path(e.path()),
+                                            "symbolic link that cannot be resolved (dangling, or a loop); skipped",
+                                        ));
+                                    }
+                                    continue;
+                                };
+                                let target_meta = std::fs::metadata(&target).ok();
+                                if target_meta.as_ref().is_some_and(|m| m.is_dir()) {
+                                    // Not followed: a directory inside the
+                                    // linted path is linted where it lies.
+                                    if !links.allows(&target, canonical_root.as_deref()) {
+                                        warnings.push(outside_note(e.path()));
+                                    } else {
+                                        warnings.push(WalkWarning::note(
+                                            display_path(e.path()),
+                                            "symbolic link to a directory; not followed",
+                                        ));
+                                    }
+                                    continue;
+                                }
+                                if recognise(e.path(), Origin::Walked).is_none() {
+                                    continue;
+                                }
+                                if !links.allows(&target, canonical_root.as_deref()) {
+                                    warnings.push(outside_note(e.path()));
+                                    continue;
+                                }
+                                kind_of_file = target_meta.map(|m| m.file_type());
+                            }
+                            if !kind_of_file.is_some_and(|t| t.is_file()) {
                                 continue;
                             }
                             if let Some(kind) = recognise(e.path(), Origin::Walked) {
@@ -301,6 +406,70 @@ pub fn discover(paths: &[PathBuf]) -> Result<(Vec<Input>, Vec<WalkWarning>), Dis
     inputs.sort();
     inputs.dedup_by(|a, b| a.display == b.display);
     Ok((inputs, warnings))
+}
+
+/// The files and directories git ignores under a directory of a work tree:
+/// untracked and matched by `.gitignore`, `.git/info/exclude` or the
+/// global excludes. A tracked file is never among them, whatever
+/// `.gitignore` says, as for git (SPEC §1).
+struct GitIgnored {
+    /// Absolute paths; directories without their trailing `/`.
+    paths: std::collections::HashSet<PathBuf>,
+    root: PathBuf,
+}
+
+impl GitIgnored {
+    /// Ask git once; `None` outside a work tree or without git.
+    fn query(root: &Path) -> Option<GitIgnored> {
+        let out = std::process::Command::new("git")
+            .arg("-C")
+            .arg(root)
+            .args([
+                "ls-files",
+                "-z",
+                "--others",
+                "--ignored",
+                "--exclude-standard",
+                "--directory",
+                "--no-empty-directory",
+            ])
+            .stdin(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .output();
+        let out = match out {
+            Ok(out) if out.status.success() => out,
+            // In a work tree that git cannot read for us (no git, or a
+            // checkout owned by another user), no `.gitignore` applies:
+            // linting an ignored file is better than missing a tracked one.
+            _ => {
+                let abs = crate::config::absolute(root);
+                return abs
+                    .ancestors()
+                    .any(|d| d.join(".git").exists())
+                    .then(|| GitIgnored {
+                        paths: Default::default(),
+                        root: root.to_path_buf(),
+                    });
+            }
+        };
+        let paths = out
+            .stdout
+            .split(|b| *b == 0)
+            .filter(|p| !p.is_empty())
+            .map(|p| {
+                let s = String::from_utf8_lossy(p);
+                root.join(s.trim_end_matches('/'))
+            })
+            .collect();
+        Some(GitIgnored {
+            paths,
+            root: root.to_path_buf(),
+        })
+    }
+
+    fn hides(&self, path: &Path) -> bool {
+        path != self.root && self.paths.contains(path)
+    }
 }
 
 #[cfg(test)]

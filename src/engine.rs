@@ -105,6 +105,8 @@ pub struct CheckResult {
     pub documents: usize,
     pub objects: usize,
     pub warnings: Vec<WalkWarning>,
+    /// The config file in effect and what it turns off (set by the CLI).
+    pub config: Option<crate::config::ConfigEffect>,
 }
 
 impl CheckResult {
@@ -332,8 +334,12 @@ pub fn run_rules(set: LoadedSet, selection: &Selection) -> CheckResult {
 
     // `per-path-ignores` of the config.
     if !config.per_path_ignores.is_empty() {
+        // Per file, once: the rules its globs ignore.
+        let mut ignored: std::collections::HashMap<u32, Vec<&str>> = Default::default();
         diagnostics.retain(|d| {
-            let ignored = config.ignored_for(&files[d.file as usize].path);
+            let ignored = ignored
+                .entry(d.file)
+                .or_insert_with(|| config.ignored_for(&files[d.file as usize].path));
             is_undeselectable(d)
                 || !ignored
                     .iter()
@@ -356,9 +362,10 @@ pub fn run_rules(set: LoadedSet, selection: &Selection) -> CheckResult {
     }
 
     let fingerprints = if want_fingerprints {
+        let spans = baseline::ObjectSpans::new(&index);
         diagnostics
             .iter()
-            .map(|d| baseline::fingerprint(d, &index, &files))
+            .map(|d| baseline::fingerprint(d, &index, &spans, &files))
             .collect()
     } else {
         Vec::new()
@@ -381,6 +388,7 @@ pub fn run_rules(set: LoadedSet, selection: &Selection) -> CheckResult {
         suppressed,
         fingerprints,
         warnings: Vec::new(),
+        config: None,
     }
 }
 
@@ -476,7 +484,7 @@ pub fn check(options: &CheckOptions) -> Result<CheckResult, crate::discover::Dis
     let (found, warnings) = if paths.is_empty() && !inputs.is_empty() {
         (Vec::new(), Vec::new())
     } else {
-        crate::discover::discover(&paths)?
+        crate::discover::discover_in(&paths, &options.context)?
     };
     // `exclude:` of the config applies to files named on the command line
     // too: a pre-commit hook names every changed file.
@@ -506,7 +514,7 @@ pub fn check(options: &CheckOptions) -> Result<CheckResult, crate::discover::Dis
             .iter()
             .map(|i| crate::config::absolute(&i.path))
             .collect();
-        let (context, more) = crate::discover::discover(&options.context)?;
+        let (context, more) = crate::discover::discover_in(&options.context, &options.context)?;
         warnings.extend(more);
         inputs.extend(context.into_iter().filter(|i| {
             !given.contains(&crate::config::absolute(&i.path))

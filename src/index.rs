@@ -25,6 +25,8 @@ pub struct Tenancy {
     platform: Vec<String>,
     /// Config `tenants:`: tenant → namespace globs, first match wins.
     tenant_globs: Vec<(String, crate::config::Globs)>,
+    /// `tenant_globs` compiled into one set.
+    tenant_index: Arc<crate::config::GlobIndex>,
     /// Config `tenant-label:`: a Namespace label naming the tenant.
     tenant_label: Option<String>,
     /// Namespace → tenant, read from that label on the set's Namespace objects.
@@ -36,6 +38,7 @@ impl Default for Tenancy {
         Tenancy {
             platform: PLATFORM_NAMESPACES.iter().map(|s| s.to_string()).collect(),
             tenant_globs: Vec::new(),
+            tenant_index: Arc::default(),
             tenant_label: None,
             by_label: HashMap::new(),
         }
@@ -49,6 +52,9 @@ impl Tenancy {
         t.platform
             .extend(config.platform_namespaces.iter().cloned());
         t.tenant_globs = config.tenants.clone();
+        t.tenant_index = Arc::new(crate::config::GlobIndex::new(
+            config.tenants.iter().map(|(_, g)| g),
+        ));
         t.tenant_label = config.tenant_label.clone();
         t
     }
@@ -56,10 +62,7 @@ impl Tenancy {
     /// The tenant whose `tenants:` globs match `name` (an MLflow experiment
     /// or registered model name); no tenant without a match.
     pub fn tenant_of_name(&self, name: &str) -> Option<&str> {
-        self.tenant_globs
-            .iter()
-            .find(|(_, g)| g.is_match(name))
-            .map(|(t, _)| t.as_str())
+        self.first_tenant_matching(name)
     }
 
     pub fn is_platform(&self, ns: &str) -> bool {
@@ -76,10 +79,19 @@ impl Tenancy {
         if let Some(t) = self.by_label.get(ns) {
             return Some(t);
         }
-        if let Some((tenant, _)) = self.tenant_globs.iter().find(|(_, g)| g.is_match(ns)) {
+        if let Some(tenant) = self.first_tenant_matching(ns) {
             return Some(tenant);
         }
         Some(ns)
+    }
+
+    /// The first tenant (in config order) with a glob matching `name`.
+    fn first_tenant_matching(&self, name: &str) -> Option<&str> {
+        if self.tenant_globs.is_empty() {
+            return None;
+        }
+        let first = *self.tenant_index.matching(name).first()?;
+        Some(self.tenant_globs[first].0.as_str())
     }
 
     /// Read the tenant label of the set's Namespace objects.

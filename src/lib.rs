@@ -11,6 +11,7 @@ pub mod diagnostic;
 pub mod discover;
 pub mod docs;
 pub mod engine;
+pub mod fsio;
 pub mod index;
 pub mod load;
 pub mod model;
