@@ -33,7 +33,7 @@ impl Severity {
 }
 
 /// The Kubernetes object a finding belongs to.
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct ObjectRef {
     pub api_version: String,
     pub kind: String,
@@ -138,5 +138,78 @@ impl Diagnostic {
             message: message.into(),
         });
         self
+    }
+}
+
+/// How many related locations a finding about a shared thing lists, and
+/// how many names its message lists; the rest are counted ("and N more").
+/// A thing shared N times gives N findings: listing every other use in each
+/// would make the report (and the work) grow as N².
+pub const SHOWN: usize = 5;
+
+/// `` `a`, `b`, `c` `` — at most [`SHOWN`] names of `total`, then `and N more`.
+pub fn bounded_list<'a>(names: impl IntoIterator<Item = &'a str>, total: usize) -> String {
+    let shown: Vec<String> = names
+        .into_iter()
+        .take(SHOWN)
+        .map(|n| format!("`{n}`"))
+        .collect();
+    let mut list = shown.join(", ");
+    if total > shown.len() {
+        list.push_str(&format!(" and {} more", total - shown.len()));
+    }
+    list
+}
+
+/// Items grouped by a key (an application, a tenant), for picking a
+/// finding's related locations among the items of other groups without
+/// looking at every pair: each group keeps its first few items.
+pub struct Groups<K> {
+    heads: std::collections::BTreeMap<K, Vec<usize>>,
+}
+
+impl<K: Ord> Groups<K> {
+    /// Group the items whose keys `keys` lists, by position.
+    pub fn new(keys: impl IntoIterator<Item = K>) -> Self {
+        let mut heads: std::collections::BTreeMap<K, Vec<usize>> = Default::default();
+        for (i, key) in keys.into_iter().enumerate() {
+            let head = heads.entry(key).or_default();
+            // A few spare ones, for those `accept` may turn down.
+            if head.len() < SHOWN + 2 {
+                head.push(i);
+            }
+        }
+        Groups { heads }
+    }
+
+    /// Up to [`SHOWN`] items, in ascending order, of groups other than
+    /// `key`'s that `accept` takes.
+    pub fn others(&self, key: &K, accept: impl Fn(usize) -> bool) -> Vec<usize> {
+        let mut picked = Vec::with_capacity(SHOWN);
+        'groups: for (k, head) in &self.heads {
+            if k == key {
+                continue;
+            }
+            for &j in head {
+                if accept(j) {
+                    picked.push(j);
+                    if picked.len() == SHOWN {
+                        break 'groups;
+                    }
+                }
+            }
+        }
+        picked.sort_unstable();
+        picked
+    }
+}
+
+/// The note appended to the last related location listed when `total`
+/// were found.
+pub fn more_note(listed: usize, total: usize) -> String {
+    if total > listed {
+        format!("; and {} more not listed", total - listed)
+    } else {
+        String::new()
     }
 }

@@ -5,7 +5,7 @@ use crate::diagnostic::{Diagnostic, ObjectRef, SuppressedBy};
 use crate::index::Index;
 use crate::load::Comment;
 use crate::rules;
-use crate::source::{FileId, SourceFile, Span};
+use crate::source::{FileId, Intervals, SourceFile, Span};
 
 pub const ANNOTATION: &str = "tenantlint.io/ignore";
 
@@ -192,19 +192,31 @@ pub fn apply(
     if suppressions.is_empty() {
         return (diagnostics, Vec::new());
     }
+    let index = Lookup::new(suppressions);
+    let mut used = vec![false; suppressions.len()];
     let mut kept = Vec::with_capacity(diagnostics.len());
     let mut suppressed = Vec::new();
+    let mut candidates = Vec::new();
+    let mut covering = Vec::new();
     for mut d in diagnostics {
-        for s in suppressions.iter_mut() {
-            if s.covers(&d) {
-                s.used = true;
-                if d.suppressed_by.is_none() {
-                    d.suppressed_by = Some(SuppressedBy {
-                        in_source: true,
-                        justification: s.reason.clone(),
-                    });
-                }
-            }
+        index.candidates(&d, &mut candidates);
+        covering.clear();
+        covering.extend(
+            candidates
+                .iter()
+                .copied()
+                .filter(|&i| suppressions[i].covers(&d)),
+        );
+        // The first suppression (in file order) gives the justification;
+        // every one that covers the finding counts as used.
+        if let Some(&first) = covering.first() {
+            d.suppressed_by = Some(SuppressedBy {
+                in_source: true,
+                justification: suppressions[first].reason.clone(),
+            });
+        }
+        for &i in &covering {
+            used[i] = true;
         }
         if d.suppressed_by.is_some() {
             suppressed.push(d);
@@ -212,7 +224,85 @@ pub fn apply(
             kept.push(d);
         }
     }
+    drop(index);
+    for (s, used) in suppressions.iter_mut().zip(used) {
+        s.used |= used;
+    }
     (kept, suppressed)
+}
+
+/// The suppressions, indexed so that each finding is compared with the
+/// few that can cover it, not with all of them (findings × suppressions
+/// took minutes on a repository with many of both).
+struct Lookup<'o> {
+    lines: std::collections::HashMap<(FileId, u32), Vec<usize>>,
+    documents: std::collections::HashMap<FileId, Intervals>,
+    files: std::collections::HashMap<FileId, Vec<usize>>,
+    object_spans: std::collections::HashMap<FileId, Intervals>,
+    objects: std::collections::HashMap<&'o ObjectRef, Vec<usize>>,
+}
+
+impl<'o> Lookup<'o> {
+    fn new(suppressions: &'o [Suppression]) -> Self {
+        let mut l = Lookup {
+            lines: Default::default(),
+            documents: Default::default(),
+            files: Default::default(),
+            object_spans: Default::default(),
+            objects: Default::default(),
+        };
+        for (i, s) in suppressions.iter().enumerate() {
+            match &s.scope {
+                Scope::Line(line) => l.lines.entry((s.file, *line)).or_default().push(i),
+                Scope::Lines { from, to } => l.documents.entry(s.file).or_default().push((
+                    u64::from(*from),
+                    // `to` is exclusive; the intervals are inclusive.
+                    u64::from(*to).saturating_sub(1),
+                    i,
+                )),
+                Scope::File => l.files.entry(s.file).or_default().push(i),
+                Scope::Object { span, object } => {
+                    l.object_spans.entry(s.file).or_default().push((
+                        u64::from(span.start.byte),
+                        u64::from(span.end.byte),
+                        i,
+                    ));
+                    l.objects.entry(object).or_default().push(i);
+                }
+            }
+        }
+        for intervals in l.documents.values_mut().chain(l.object_spans.values_mut()) {
+            intervals.finish();
+        }
+        l
+    }
+
+    /// Every suppression that may cover `d`, ascending, without repeats.
+    fn candidates(&self, d: &Diagnostic, out: &mut Vec<usize>) {
+        out.clear();
+        let line = d.span.start.line;
+        if let Some(v) = self.lines.get(&(d.file, line)) {
+            out.extend(v);
+        }
+        if let Some(v) = self.files.get(&d.file) {
+            out.extend(v);
+        }
+        if let Some(iv) = self.documents.get(&d.file) {
+            iv.around(u64::from(line), u64::from(line), out);
+        }
+        if let Some(iv) = self.object_spans.get(&d.file) {
+            iv.around(
+                u64::from(d.span.start.byte),
+                u64::from(d.span.end.byte),
+                out,
+            );
+        }
+        if let Some(v) = d.object.as_ref().and_then(|o| self.objects.get(o)) {
+            out.extend(v);
+        }
+        out.sort_unstable();
+        out.dedup();
+    }
 }
 
 /// LINT001 for suppressions that suppressed nothing (when every rule they name

@@ -146,9 +146,10 @@ struct Builder<'a> {
     nodes: Vec<Node>,
     entries: Vec<Entry>,
     anchors: HashMap<usize, Node>,
-    /// Nodes copied for anchors and aliases so far in this file; bounded
-    /// against alias bombs and nested-anchor bombs.
-    copied_nodes: usize,
+    /// Bytes copied for anchors and aliases so far in this file (nodes and
+    /// their text, [`Node::weight`]); bounded against alias bombs, nested-
+    /// anchor bombs and long scalars aliased many times.
+    copied_bytes: usize,
     copy_budget: usize,
     /// Where the budget ran out, to report and skip the document.
     over_budget: Option<Span>,
@@ -165,10 +166,10 @@ impl Builder<'_> {
         self.root = None;
     }
 
-    /// Count `n` copied nodes against the budget; false once it is spent.
+    /// Count `n` copied bytes against the budget; false once it is spent.
     fn charge(&mut self, n: usize, at: Span) -> bool {
-        self.copied_nodes = self.copied_nodes.saturating_add(n);
-        if self.copied_nodes > self.copy_budget {
+        self.copied_bytes = self.copied_bytes.saturating_add(n);
+        if self.copied_bytes > self.copy_budget {
             self.over_budget = Some(at);
             return false;
         }
@@ -180,7 +181,7 @@ impl Builder<'_> {
         // An anchored node is copied so that aliases can repeat it; nested
         // anchors copy the same subtree again at every level, so the copies
         // count against the same budget as alias expansion.
-        if anchor != 0 && self.charge(node.count(), node.span) {
+        if anchor != 0 && self.charge(node.weight(), node.span) {
             self.anchors.insert(anchor, node.clone());
         }
         match self.stack.last_mut() {
@@ -290,6 +291,10 @@ pub fn parser_options() -> Options {
     options
 }
 
+/// Bytes anchors and aliases may copy in any file, on top of four times
+/// its size.
+const COPY_BUDGET_BASE: usize = 16 << 20;
+
 /// Parse every document of a YAML file. Never fails: problems are returned.
 pub fn parse_yaml(file: &SourceFile) -> ParsedYaml {
     let text = file.text.as_str();
@@ -301,9 +306,10 @@ pub fn parse_yaml(file: &SourceFile) -> ParsedYaml {
         nodes: Vec::new(),
         entries: Vec::new(),
         anchors: HashMap::new(),
-        copied_nodes: 0,
-        // Real manifests have far fewer nodes than bytes, and copy few.
-        copy_budget: 100_000 + text.len(),
+        copied_bytes: 0,
+        // Real manifests copy little; the budget bounds the memory anchors
+        // and aliases can add to what the file's own nodes take.
+        copy_budget: COPY_BUDGET_BASE + 4 * text.len(),
         over_budget: None,
         problems: &mut problems,
         root: None,
@@ -416,7 +422,7 @@ pub fn parse_yaml(file: &SourceFile) -> ParsedYaml {
                 }
             }
             Event::Alias(id) => {
-                let Some(count) = builder.anchors.get(&id).map(Node::count) else {
+                let Some(count) = builder.anchors.get(&id).map(Node::weight) else {
                     continue;
                 };
                 if builder.charge(count, span_of(&span))
@@ -433,8 +439,8 @@ pub fn parse_yaml(file: &SourceFile) -> ParsedYaml {
             builder.problems.push(LoadProblem::Syntax {
                 span: Span::point(at.start),
                 message: format!(
-                    "anchors and aliases copy more than {} nodes (an alias bomb?); document skipped",
-                    builder.copy_budget
+                    "anchors and aliases copy more than {} MB (an alias bomb?); document skipped",
+                    builder.copy_budget.div_ceil(1_000_000)
                 ),
             });
             builder.reset();
@@ -538,6 +544,19 @@ mod tests {
         let p = parse(&s);
         assert!(p.docs.is_empty());
         assert!(matches!(p.problems[0], LoadProblem::Syntax { .. }));
+    }
+
+    #[test]
+    fn a_long_scalar_aliased_many_times_is_stopped() {
+        // 1 MB anchored once, aliased 3,000 times: 3 GB if copied.
+        let mut s = format!("a: &big \"{}\"\nb: [", "x".repeat(1 << 20));
+        s.push_str(&vec!["*big"; 3000].join(", "));
+        s.push_str("]\n---\nafter: 1\n");
+        let p = parse(&s);
+        assert!(
+            matches!(&p.problems[0], LoadProblem::Syntax { message, .. } if message.contains("alias bomb"))
+        );
+        assert_eq!(p.docs.len(), 1);
     }
 
     #[test]

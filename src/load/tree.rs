@@ -121,7 +121,24 @@ impl Node {
         self.get(key).and_then(Node::as_str)
     }
 
-    /// Number of nodes in this subtree (used to budget alias expansion).
+    /// Bytes this subtree takes in memory: its nodes and its scalars' text
+    /// (used to budget anchors and aliases: one long scalar repeated by
+    /// thousands of aliases is few nodes but gigabytes).
+    pub fn weight(&self) -> usize {
+        let node = std::mem::size_of::<Node>();
+        match &self.value {
+            Value::Scalar(s, _) => node + s.len(),
+            Value::Seq(items) => node + items.iter().map(Node::weight).sum::<usize>(),
+            Value::Map(entries) => {
+                node + entries
+                    .iter()
+                    .map(|e| e.key.weight() + e.value.weight())
+                    .sum::<usize>()
+            }
+        }
+    }
+
+    /// Number of nodes in this subtree.
     pub fn count(&self) -> usize {
         match &self.value {
             Value::Scalar(..) => 1,

@@ -4,7 +4,9 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::diagnostic::Diagnostic;
+use std::collections::HashMap;
+
+use crate::diagnostic::{Diagnostic, Groups, bounded_list, more_note};
 use crate::model::Object;
 use crate::model::build::parent_dir;
 use crate::rules::{Context, RuleMeta};
@@ -77,13 +79,10 @@ impl<'u> Applications<'u> {
         self.workloads.get(u.workload.as_str()) == Some(&u.app.as_str())
     }
 
-    /// The applications as a list for messages: `` `a`, `b` ``.
+    /// The applications as a list for messages: `` `a`, `b` ``, the first
+    /// few and `and N more`.
     pub fn list(&self) -> String {
-        self.apps
-            .iter()
-            .map(|a| format!("`{a}`"))
-            .collect::<Vec<_>>()
-            .join(", ")
+        bounded_list(self.apps.iter().copied(), self.apps.len())
     }
 }
 
@@ -98,8 +97,8 @@ pub struct SharedWording<'w> {
 }
 
 /// Pairwise findings (SPEC §4): when `uses` span two or more applications,
-/// one finding on every counted use, with the other applications' uses as
-/// related locations.
+/// one finding on every counted use, with the first few of the other
+/// applications' uses as related locations (and how many more there are).
 pub fn report_shared(
     rule: &'static RuleMeta,
     uses: &[Use],
@@ -111,23 +110,44 @@ pub fn report_shared(
         return;
     }
     let message = (wording.message)(apps.apps.len(), &apps.list());
+    let groups = Groups::new(uses.iter().map(|u| u.app.as_str()));
+    // The other uses of a use: all but those of its application or its
+    // workload (counted, not listed, to stay linear).
+    let mut per_app: HashMap<&str, usize> = HashMap::new();
+    let mut per_workload: HashMap<&str, usize> = HashMap::new();
+    let mut per_both: HashMap<(&str, &str), usize> = HashMap::new();
+    for u in uses {
+        *per_app.entry(&u.app).or_default() += 1;
+        *per_workload.entry(&u.workload).or_default() += 1;
+        *per_both.entry((&u.app, &u.workload)).or_default() += 1;
+    }
     for (i, u) in uses.iter().enumerate() {
         if !apps.counts(u) {
             continue;
         }
         let mut d =
             Diagnostic::on(rule, u.object, u.span, message.clone()).help((wording.help)(&u.app));
-        for (j, other) in uses.iter().enumerate() {
-            if j != i && other.app != u.app && other.workload != u.workload {
-                d = d.related(
-                    other.object.file,
-                    other.span,
-                    format!(
-                        "`{}` (application `{}`) {}",
-                        other.workload, other.app, wording.also
-                    ),
-                );
-            }
+        let others = groups.others(&u.app.as_str(), |j| {
+            j != i && uses[j].workload != u.workload
+        });
+        let total = uses.len() + per_both[&(u.app.as_str(), u.workload.as_str())]
+            - per_app[u.app.as_str()]
+            - per_workload[u.workload.as_str()];
+        for (n, &j) in others.iter().enumerate() {
+            let other = &uses[j];
+            let more = if n + 1 == others.len() {
+                more_note(others.len(), total)
+            } else {
+                String::new()
+            };
+            d = d.related(
+                other.object.file,
+                other.span,
+                format!(
+                    "`{}` (application `{}`) {}{more}",
+                    other.workload, other.app, wording.also
+                ),
+            );
         }
         out.push(d);
     }

@@ -105,6 +105,11 @@ fn cloud_identities(ctx: &Context, out: &mut Vec<Diagnostic>) {
         if tenants.len() < 2 {
             continue;
         }
+        let groups = crate::diagnostic::Groups::new(accounts.iter().map(|a| a.2));
+        let mut per_tenant: BTreeMap<&str, usize> = BTreeMap::new();
+        for a in accounts {
+            *per_tenant.entry(a.2).or_default() += 1;
+        }
         for (obj, span, tenant) in accounts {
             let mut d = Diagnostic::on(
                 &RULE.meta,
@@ -115,17 +120,23 @@ fn cloud_identities(ctx: &Context, out: &mut Vec<Diagnostic>) {
                 ),
             )
             .help(format!("bind tenant `{tenant}` to a cloud identity of its own"));
-            for (other, other_span, other_tenant) in accounts {
-                if other_tenant != tenant {
-                    d = d.related(
-                        other.file,
-                        *other_span,
-                        format!(
-                            "`{}` of tenant `{other_tenant}` carries it too",
-                            other.describe()
-                        ),
-                    );
-                }
+            let others = groups.others(tenant, |_| true);
+            let total = accounts.len() - per_tenant[tenant];
+            for (n, &j) in others.iter().enumerate() {
+                let (other, other_span, other_tenant) = &accounts[j];
+                let more = if n + 1 == others.len() {
+                    crate::diagnostic::more_note(others.len(), total)
+                } else {
+                    String::new()
+                };
+                d = d.related(
+                    other.file,
+                    *other_span,
+                    format!(
+                        "`{}` of tenant `{other_tenant}` carries it too{more}",
+                        other.describe()
+                    ),
+                );
             }
             out.push(d);
         }

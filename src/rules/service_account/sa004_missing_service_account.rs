@@ -116,8 +116,12 @@ fn check(obj: &Object, ctx: &Context, out: &mut Vec<Diagnostic>) {
 
 /// The defined name nearest to `name`, if it looks like a typo of it.
 fn closest<'a>(name: &str, defined: impl Iterator<Item = &'a str>) -> Option<&'a str> {
-    let limit = (name.chars().count() / 4).clamp(1, 3);
+    let len = name.chars().count();
+    let limit = (len / 4).clamp(1, 3);
     defined
+        // The distance is at least the difference in length: skip the
+        // names that cannot be close before measuring (quadratic in length).
+        .filter(|d| d.chars().count().abs_diff(len) <= limit)
         .map(|d| (crate::config::edit_distance(name, d), d))
         .filter(|(dist, _)| *dist <= limit)
         .min()

@@ -2,7 +2,7 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
-use crate::diagnostic::{Diagnostic, Severity};
+use crate::diagnostic::{Diagnostic, SHOWN, Severity, more_note};
 use crate::load::{Node, Value};
 use crate::model::build::parent_dir;
 use crate::model::{Object, Scope};
@@ -203,26 +203,51 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
             .or_default()
             .push(obj);
     }
+    // Whether two files are alternatives, asked once per pair of files.
+    let mut alternative_files: HashMap<(u32, u32), bool> = HashMap::new();
+    let mut are_alternatives = |a: u32, b: u32| {
+        *alternative_files
+            .entry((a.min(b), a.max(b)))
+            .or_insert_with(|| alternatives(&by_file[&a], &by_file[&b]))
+    };
     for objects in groups.values() {
         if objects.len() < 2 {
             continue;
         }
         let contents: Vec<String> = objects.iter().map(|o| applied_content(o)).collect();
-        let collide = |i: usize, j: usize| {
-            let (a, b) = (objects[i].file, objects[j].file);
-            i != j
-                && contents[i] != contents[j]
-                && (a == b || !alternatives(&by_file[&a], &by_file[&b]))
-        };
+        // file → content → the objects with it: an object collides with
+        // those of other content in its own file and in every file that is
+        // not an alternative of its own. Counting by content and listing
+        // the first few keeps a name defined N times linear, not N².
+        let mut files: BTreeMap<u32, (usize, BTreeMap<&str, Vec<usize>>)> = BTreeMap::new();
+        for (i, o) in objects.iter().enumerate() {
+            let (count, by_content) = files.entry(o.file).or_default();
+            *count += 1;
+            by_content.entry(contents[i].as_str()).or_default().push(i);
+        }
         for (i, obj) in objects.iter().enumerate() {
             let Some(name) = &obj.name else { continue };
-            let others: Vec<&Object> = (0..objects.len())
-                .filter(|&j| collide(i, j))
-                .map(|j| objects[j])
-                .collect();
-            if others.is_empty() {
+            let mut total = 0;
+            let mut others: Vec<usize> = Vec::new();
+            for (&file, (count, by_content)) in &files {
+                if file != obj.file && are_alternatives(obj.file, file) {
+                    continue;
+                }
+                total += count - by_content.get(contents[i].as_str()).map_or(0, Vec::len);
+                for (content, members) in by_content {
+                    if others.len() == SHOWN {
+                        break;
+                    }
+                    if *content != contents[i] {
+                        let room = SHOWN - others.len();
+                        others.extend(members.iter().take(room));
+                    }
+                }
+            }
+            if total == 0 {
                 continue;
             }
+            others.sort_unstable();
             let what = obj.describe();
             let mut d = Diagnostic::on(
                 &RULE.meta,
@@ -230,16 +255,22 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
                 name.span,
                 format!(
                     "`{what}` is defined {} times with different content; the one applied last wins",
-                    others.len() + 1
+                    total + 1
                 ),
             )
             .help("remove the duplicate, or give each object a name of its own");
-            for other in others {
+            for (n, &j) in others.iter().enumerate() {
+                let other = objects[j];
+                let more = if n + 1 == others.len() {
+                    more_note(others.len(), total)
+                } else {
+                    String::new()
+                };
                 if let Some(other_name) = &other.name {
                     d = d.related(
                         other.file,
                         other_name.span,
-                        format!("`{what}` is also defined here"),
+                        format!("`{what}` is also defined here{more}"),
                     );
                 }
             }
