@@ -258,7 +258,7 @@ fn nested_anchors_copying_one_subtree_at_every_level() {
     s.push_str(&"]".repeat(depth));
     s.push('\n');
     write(dir.path(), "nested.yaml", s);
-    let out = run(dir.path(), &["."], Duration::from_secs(30), BASE_MIB);
+    let out = run(dir.path(), &["."], DEADLINE, BASE_MIB);
     out.assert_sane();
     out.assert_good_linted();
     out.assert_syntax_finding("nested.yaml", "alias bomb");
