@@ -85,8 +85,7 @@ pub fn write(out: &mut dyn Write, result: &CheckResult) -> io::Result<()> {
             }
         })
         .collect();
-    serde_json::to_writer_pretty(&mut *out, &issues)?;
-    writeln!(out)
+    super::write_json(out, &issues)
 }
 
 #[cfg(test)]

@@ -126,7 +126,5 @@ pub fn to_value(result: &CheckResult) -> serde_json::Value {
 }
 
 pub fn write(out: &mut dyn Write, result: &CheckResult) -> io::Result<()> {
-    let text = serde_json::to_string_pretty(&report(result)).map_err(io::Error::other)?;
-    out.write_all(super::safe::json(text).as_bytes())?;
-    writeln!(out)
+    super::write_json(out, &report(result))
 }

@@ -92,6 +92,14 @@ pub fn concise_line(file: &SourceFile, d: &Diagnostic) -> String {
     )
 }
 
+/// Write a JSON document (pretty, then a newline), with the characters
+/// `serde_json` leaves raw escaped ([`safe::json`]).
+pub fn write_json(out: &mut dyn Write, value: &impl serde::Serialize) -> io::Result<()> {
+    let text = serde_json::to_string_pretty(value).map_err(io::Error::other)?;
+    out.write_all(safe::json(text).as_bytes())?;
+    writeln!(out)
+}
+
 /// Write the report for `result` in the chosen format.
 pub fn write_report(
     out: &mut dyn Write,

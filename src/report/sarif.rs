@@ -374,8 +374,5 @@ pub fn to_sarif(result: &CheckResult, options: &ReportOptions) -> Sarif {
 }
 
 pub fn write(out: &mut dyn Write, result: &CheckResult, options: &ReportOptions) -> io::Result<()> {
-    let text =
-        serde_json::to_string_pretty(&to_sarif(result, options)).map_err(io::Error::other)?;
-    out.write_all(super::safe::json(text).as_bytes())?;
-    writeln!(out)
+    super::write_json(out, &to_sarif(result, options))
 }

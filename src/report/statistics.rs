@@ -39,8 +39,7 @@ pub fn counts(result: &CheckResult) -> Vec<RuleCount<'_>> {
 pub fn write(out: &mut dyn Write, result: &CheckResult, options: &ReportOptions) -> io::Result<()> {
     let rows = counts(result);
     if options.format == Format::Json {
-        serde_json::to_writer_pretty(&mut *out, &rows)?;
-        return writeln!(out);
+        return super::write_json(out, &rows);
     }
     let count_width = rows.iter().map(|r| r.count.to_string().len()).max();
     let id_width = rows.iter().map(|r| r.rule.len()).max();
