@@ -324,11 +324,6 @@ fn run_check(args: CheckArgs) -> i32 {
             return EXIT_FAILURE;
         }
     };
-    if !config.policies.is_empty() {
-        eprintln!(
-            "warning: `policies:` in the config is not supported by this version of tenantlint; ignored"
-        );
-    }
     // Command-line options override the file.
     let selection = Selection {
         select: if args.select.is_empty() {
@@ -352,7 +347,7 @@ fn run_check(args: CheckArgs) -> i32 {
             None => None,
         })
         .unwrap_or(FailOn::Error);
-    if let Err(e) = selection.validate() {
+    if let Err(e) = selection.validate_with(&config.policy_rules) {
         eprintln!("error: {}", safe::text(&e));
         return EXIT_FAILURE;
     }

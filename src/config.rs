@@ -26,8 +26,9 @@ pub struct PathTarget {
 /// A rule's configured severity: `None` turns it off.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RuleSetting {
-    /// The rule id the key names (ids and names are both accepted).
-    pub rule: &'static str,
+    /// The rule id the key names (ids and names are both accepted; a user
+    /// policy's id or name too).
+    pub rule: String,
     pub severity: Option<Severity>,
 }
 
@@ -58,7 +59,7 @@ pub struct Globs {
 }
 
 impl Globs {
-    fn new(patterns: Vec<String>) -> Result<Globs, globset::Error> {
+    pub fn new(patterns: Vec<String>) -> Result<Globs, globset::Error> {
         let mut b = GlobSetBuilder::new();
         for p in &patterns {
             b.add(Glob::new(p)?);
@@ -147,6 +148,11 @@ pub struct Config {
     /// `per_path_ignores`' globs, compiled together.
     pub per_path_index: GlobIndex,
     pub policies: Vec<String>,
+    /// The files that `policies:` names (directories walked for YAML).
+    pub policy_files: Vec<PathBuf>,
+    /// (id, name) of the user policies in those files, so that they can be
+    /// selected, ignored and given a severity like built-in rules.
+    pub policy_rules: Vec<(String, String)>,
     pub fail_on: Option<FailOn>,
     pub namespace: Option<String>,
 }
@@ -345,10 +351,17 @@ impl Reader {
         Globs::new(patterns).map_err(|e| self.err(node.span, format!("invalid glob: {e}"), None))
     }
 
-    fn rule_selectors(&self, node: &Node, what: &str) -> Result<Vec<String>, ConfigError> {
+    fn rule_selectors(
+        &self,
+        node: &Node,
+        what: &str,
+        policies: &[(String, String)],
+    ) -> Result<Vec<String>, ConfigError> {
         let list = self.strings(node, what)?;
         for (i, s) in list.iter().enumerate() {
-            if !rules::all().any(|r| crate::engine::selector_matches(s, r)) {
+            if !rules::all().any(|r| crate::engine::selector_matches(s, r))
+                && !crate::engine::selects_policy(s, policies)
+            {
                 let span = node.items().get(i).map_or(node.span, |n| n.span);
                 let names = rules::all().flat_map(|r| [r.meta.id, r.meta.name]);
                 return Err(self.err(
@@ -415,6 +428,31 @@ impl Config {
             return Ok(config);
         };
         let entries = reader.map(&doc.root, "the configuration")?;
+        if let Some(e) = entries
+            .iter()
+            .find(|e| e.key.as_scalar() == Some("policies"))
+        {
+            config.policies = reader.strings(&e.value, "policies")?;
+            for (i, p) in config.policies.iter().enumerate() {
+                let span = e.value.items().get(i).map_or(e.value.span, |n| n.span);
+                let path = config.root.join(p);
+                if !path.exists() {
+                    return Err(reader.err(
+                        span,
+                        format!("policy path `{p}` does not exist"),
+                        Some(format!(
+                            "paths under `policies` are relative to the directory of `{}`",
+                            file.display
+                        )),
+                    ));
+                }
+                config.policy_files.extend(policy_files(&path));
+            }
+            config.policy_files.sort();
+            config.policy_files.dedup();
+            config.policy_rules = policy_rules_of(&config.policy_files);
+        }
+        let policy_rules = config.policy_rules.clone();
         for e in entries {
             let key = reader.string(&e.key, "a key")?;
             let v = &e.value;
@@ -470,7 +508,15 @@ impl Config {
                 "rules" => {
                     for r in reader.map(v, "rules")? {
                         let name = reader.string(&r.key, "rules")?;
-                        let Some(rule) = rules::find(&name) else {
+                        let policy = policy_rules
+                            .iter()
+                            .find(|(id, pname)| id.eq_ignore_ascii_case(&name) || *pname == name);
+                        let rule_id = match (rules::find(&name), policy) {
+                            (Some(rule), _) => Some(rule.meta.id.to_string()),
+                            (None, Some((id, _))) => Some(id.clone()),
+                            (None, None) => None,
+                        };
+                        let Some(rule_id) = rule_id else {
                             let names = rules::all().flat_map(|r| [r.meta.id, r.meta.name]);
                             return Err(reader.err(
                                 r.key.span,
@@ -485,7 +531,7 @@ impl Config {
                                     if kname != "severity" {
                                         return Err(reader.err(
                                             k.key.span,
-                                            format!("unknown option `{kname}` for {}; it has no options", rule.meta.id),
+                                            format!("unknown option `{kname}` for {rule_id}; it has no options"),
                                             did_you_mean(&kname, ["severity"]).map(|m| format!("did you mean `{m}`?")),
                                         ));
                                     }
@@ -506,13 +552,15 @@ impl Config {
                             })?),
                         };
                         config.rules.push(RuleSetting {
-                            rule: rule.meta.id,
+                            rule: rule_id,
                             severity,
                         });
                     }
                 }
-                "select" => config.select = Some(reader.rule_selectors(v, "select")?),
-                "ignore" => config.ignore = reader.rule_selectors(v, "ignore")?,
+                "select" => {
+                    config.select = Some(reader.rule_selectors(v, "select", &policy_rules)?)
+                }
+                "ignore" => config.ignore = reader.rule_selectors(v, "ignore", &policy_rules)?,
                 "exclude" => {
                     let patterns = reader.strings(v, "exclude")?;
                     config.exclude = reader.globs(v, patterns)?;
@@ -520,13 +568,16 @@ impl Config {
                 "per-path-ignores" => {
                     for p in reader.map(v, "per-path-ignores")? {
                         let glob = reader.string(&p.key, "per-path-ignores")?;
-                        let rules = reader.rule_selectors(&p.value, "per-path-ignores")?;
+                        let rules =
+                            reader.rule_selectors(&p.value, "per-path-ignores", &policy_rules)?;
                         config
                             .per_path_ignores
                             .push((reader.globs(&p.key, vec![glob])?, rules));
                     }
                 }
-                "policies" => config.policies = reader.strings(v, "policies")?,
+                // Read before the other keys (below): `rules`, `select` and
+                // `ignore` may name the policies' ids.
+                "policies" => {}
                 "fail-on" => {
                     let s = reader.string(v, "fail-on")?;
                     config.fail_on = Some(match s.as_str() {
@@ -640,6 +691,78 @@ impl Config {
     }
 }
 
+/// Policy files are read up to this size (a policy is a few kilobytes).
+pub const MAX_POLICY_FILE: u64 = 1 << 20;
+
+/// The YAML files a `policies:` entry names: the file, or every `*.yaml` /
+/// `*.yml` under the directory (hidden entries skipped), in path order.
+fn policy_files(path: &Path) -> Vec<PathBuf> {
+    if !path.is_dir() {
+        return vec![path.to_path_buf()];
+    }
+    let mut out = Vec::new();
+    let mut stack = vec![path.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            continue;
+        };
+        for entry in entries.flatten() {
+            let p = entry.path();
+            let hidden = p
+                .file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| n.starts_with('.'));
+            let Ok(kind) = entry.file_type() else {
+                continue;
+            };
+            if hidden || kind.is_symlink() {
+                continue;
+            }
+            if kind.is_dir() {
+                stack.push(p);
+            } else if p
+                .extension()
+                .and_then(|e| e.to_str())
+                .is_some_and(|e| e == "yaml" || e == "yml")
+            {
+                out.push(p);
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+/// (id, name) of every `tenantlint.io/v1` `Policy` in `files` (a quick read:
+/// the files are validated when they are linted).
+fn policy_rules_of(files: &[PathBuf]) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    for path in files {
+        let small = std::fs::metadata(path).is_ok_and(|m| m.len() <= MAX_POLICY_FILE);
+        let Some(bytes) = small.then(|| std::fs::read(path).ok()).flatten() else {
+            continue;
+        };
+        let (text, _) = load::decode(&bytes);
+        let file = SourceFile::new(0, path.clone(), String::new(), FileKind::Yaml, text);
+        for doc in load::parse_yaml(&file).docs {
+            let root = &doc.root;
+            if root.get_str("kind") != Some("Policy")
+                || root
+                    .get_str("apiVersion")
+                    .is_none_or(|v| !v.starts_with("tenantlint.io/"))
+            {
+                continue;
+            }
+            let id = root.path(&["spec", "id"]).and_then(Node::as_str);
+            let name = root.path(&["metadata", "name"]).and_then(Node::as_str);
+            if let (Some(id), Some(name)) = (id, name) {
+                out.push((id.to_string(), name.to_string()));
+            }
+        }
+    }
+    out
+}
+
 /// An absolute, lexically normalised path (symlinks are not resolved).
 pub fn absolute(path: &Path) -> PathBuf {
     let joined = if path.is_absolute() {
@@ -710,6 +833,7 @@ mod tests {
 
     fn load_text(text: &str) -> Result<Config, ConfigError> {
         let dir = tempfile_dir();
+        std::fs::create_dir_all(dir.join("policies")).unwrap();
         let path = dir.join(FILE_NAME);
         std::fs::write(&path, text).unwrap();
         let r = Config::load(&path);

@@ -28,8 +28,14 @@ pub struct Selection {
 impl Selection {
     /// Check that every selector names a rule, a prefix or a category.
     pub fn validate(&self) -> Result<(), String> {
+        self.validate_with(&[])
+    }
+
+    /// [`Selection::validate`], also accepting the ids and names of the
+    /// user policies `(id, name)` that the config names.
+    pub fn validate_with(&self, policies: &[(String, String)]) -> Result<(), String> {
         for s in self.select.iter().chain(&self.ignore) {
-            if !rules::all().any(|r| selector_matches(s, r)) {
+            if !rules::all().any(|r| selector_matches(s, r)) && !selects_policy(s, policies) {
                 return Err(format!(
                     "`{s}` is not a rule id, rule name, id prefix or category"
                 ));
@@ -43,23 +49,58 @@ impl Selection {
             self.select.is_empty() || self.select.iter().any(|s| selector_matches(s, rule));
         selected && !self.ignore.iter().any(|s| selector_matches(s, rule))
     }
+
+    /// Whether the findings of a user policy are reported: its id, its
+    /// name, its id prefix or the `policy` category select it.
+    pub fn enabled_policy(&self, id: &str, name: &str) -> bool {
+        let matches = |s: &String| selector_matches_meta(s, id, name, rules::Category::Policy);
+        let selected = self.select.is_empty() || self.select.iter().any(matches);
+        selected && !self.ignore.iter().any(matches)
+    }
 }
 
 /// `NS003`, `namespace-mismatch`, `NS` (id prefix) or `namespaces` (category).
 pub fn selector_matches(selector: &str, rule: &Rule) -> bool {
     let m = &rule.meta;
+    selector_matches_meta(selector, m.id, m.name, m.category)
+}
+
+/// [`selector_matches`] for a rule given by id, name and category (a user
+/// policy has no [`Rule`]).
+pub fn selector_matches_meta(
+    selector: &str,
+    id: &str,
+    name: &str,
+    category: rules::Category,
+) -> bool {
     let s = selector.trim();
     if s.eq_ignore_ascii_case("all") {
         return true;
     }
-    s.eq_ignore_ascii_case(m.id)
-        || s == m.name
-        || s.eq_ignore_ascii_case(m.category.as_str())
-        || (s.len() < m.id.len()
-            && m.id.len() >= s.len()
-            && m.id[..s.len()].eq_ignore_ascii_case(s)
+    s.eq_ignore_ascii_case(id)
+        || s == name
+        || s.eq_ignore_ascii_case(category.as_str())
+        || (s.len() < id.len()
+            && id.is_char_boundary(s.len())
+            && id[..s.len()].eq_ignore_ascii_case(s)
             && s.chars().all(|c| c.is_ascii_alphabetic())
-            && m.id[s.len()..].chars().all(|c| c.is_ascii_digit()))
+            && id[s.len()..].chars().all(|c| c.is_ascii_digit()))
+}
+
+/// Whether `selector` names one of the user policies `(id, name)`.
+pub fn selects_policy(selector: &str, policies: &[(String, String)]) -> bool {
+    policies
+        .iter()
+        .any(|(id, name)| selector_matches_meta(selector, id, name, rules::Category::Policy))
+}
+
+/// Whether `selector` selects finding `d` (of a built-in rule or a user
+/// policy).
+fn selector_matches_finding(selector: &str, d: &Diagnostic) -> bool {
+    match rules::find(&d.rule_id) {
+        Some(r) => selector_matches(selector, r),
+        None => selector_matches_meta(selector, &d.rule_id, &d.rule_name, rules::Category::Policy),
+    }
 }
 
 #[derive(Clone, Debug, Default)]
@@ -331,6 +372,16 @@ pub fn run_rules(set: LoadedSet, selection: &Selection) -> CheckResult {
         })
         .collect();
     diagnostics.extend(set);
+    // Policies: POL001 and POL002 like other rules; a user policy's
+    // findings carry its own id, selected by its id, name or `policy`.
+    diagnostics.extend(crate::policy::check(&ctx).into_iter().filter(|d| {
+        if crate::policy::is_builtin_policy_rule(&d.rule_id) {
+            enabled_ids.contains(&&*d.rule_id)
+        } else {
+            selection.enabled_policy(&d.rule_id, &d.rule_name)
+                && config.severity(&d.rule_id) != Some(None)
+        }
+    }));
 
     // `per-path-ignores` of the config.
     if !config.per_path_ignores.is_empty() {
@@ -340,10 +391,7 @@ pub fn run_rules(set: LoadedSet, selection: &Selection) -> CheckResult {
             let ignored = ignored
                 .entry(d.file)
                 .or_insert_with(|| config.ignored_for(&files[d.file as usize].path));
-            is_undeselectable(d)
-                || !ignored
-                    .iter()
-                    .any(|sel| rules::find(&d.rule_id).is_some_and(|r| selector_matches(sel, r)))
+            is_undeselectable(d) || !ignored.iter().any(|sel| selector_matches_finding(sel, d))
         });
     }
     // Suppression comments and annotations, then their own findings.
@@ -522,6 +570,34 @@ pub fn check(options: &CheckOptions) -> Result<CheckResult, crate::discover::Dis
         }));
         Some(given)
     };
+    // `policies:` of the config: their files are part of the set even when
+    // outside the paths given (their own findings are reported like any
+    // other file's).
+    if !options.config.policy_files.is_empty() {
+        let have: std::collections::HashSet<PathBuf> = inputs
+            .iter()
+            .map(|i| crate::config::absolute(&i.path))
+            .collect();
+        let cwd = std::env::current_dir()
+            .map(|d| crate::config::absolute(&d))
+            .ok();
+        for path in &options.config.policy_files {
+            let abs = crate::config::absolute(path);
+            if have.contains(&abs) {
+                continue;
+            }
+            let shown = cwd
+                .as_ref()
+                .and_then(|d| abs.strip_prefix(d).ok())
+                .unwrap_or(&abs)
+                .to_path_buf();
+            inputs.push(Input {
+                display: shown.to_string_lossy().replace('\\', "/"),
+                path: shown,
+                kind: FileKind::Yaml,
+            });
+        }
+    }
     inputs.sort();
     inputs.dedup_by(|a, b| a.display == b.display);
     let mut result = check_inputs(&inputs, options);

@@ -15,6 +15,7 @@ pub mod fsio;
 pub mod index;
 pub mod load;
 pub mod model;
+pub mod policy;
 pub mod report;
 pub mod rules;
 pub mod source;

@@ -483,7 +483,11 @@ fn sarif_accepts_rules_that_are_not_built_in() {
     }
     let r = &sarif["runs"][0]["results"][0];
     assert_eq!(r["ruleId"], "ACME001");
-    assert!(r.get("ruleIndex").is_none());
+    // A user policy gets a rule descriptor of its own.
+    let index = r["ruleIndex"].as_u64().unwrap() as usize;
+    let rule = &sarif["runs"][0]["tool"]["driver"]["rules"][index];
+    assert_eq!(rule["id"], "ACME001");
+    assert_eq!(rule["name"], "acme-labels");
     assert_eq!(r["level"], "note");
     assert_eq!(
         r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],

@@ -271,11 +271,35 @@ fn notification(w: &WalkWarning) -> Notification {
 }
 
 pub fn to_sarif(result: &CheckResult, options: &ReportOptions) -> Sarif {
-    let rule_index: HashMap<&str, usize> = rules::all()
+    let mut rule_index: HashMap<&str, usize> = rules::all()
         .enumerate()
         .map(|(i, r)| (r.meta.id, i))
         .collect();
-    let descriptors: Vec<ReportingDescriptor> = rules::all().map(|r| descriptor(&r.meta)).collect();
+    let mut descriptors: Vec<ReportingDescriptor> =
+        rules::all().map(|r| descriptor(&r.meta)).collect();
+    // User policies (SPEC §4.10) are rules of this run too: one descriptor
+    // each, with the policy's id, name and severity.
+    for d in result.diagnostics.iter().chain(&result.suppressed) {
+        if rule_index.contains_key(d.rule_id.as_ref()) {
+            continue;
+        }
+        rule_index.insert(d.rule_id.as_ref(), descriptors.len());
+        descriptors.push(
+            ReportingDescriptor::builder()
+                .id(d.rule_id.to_string())
+                .name(d.rule_name.to_string())
+                .short_description(multiformat(&format!("user policy `{}`", d.rule_name), None))
+                .default_configuration(ReportingConfiguration {
+                    level: Some(Value::from(level_str(d.severity))),
+                    ..ReportingConfiguration::default()
+                })
+                .properties(PropertyBag {
+                    tags: Some(vec!["tenant-isolation".to_string(), "policy".to_string()]),
+                    ..PropertyBag::default()
+                })
+                .build(),
+        );
+    }
     let fingerprints =
         super::numbered_fingerprints(result, result.diagnostics.iter().chain(&result.suppressed));
     let results: Vec<SarifResult> = result
@@ -333,7 +357,6 @@ pub fn to_sarif(result: &CheckResult, options: &ReportOptions) -> Sarif {
                 s.justification = by.justification.clone();
                 r.suppressions = Some(vec![s]);
             }
-            // A user policy's id is not in the driver's rules: no index then.
             r.rule_index = rule_index.get(d.rule_id.as_ref()).map(|&i| i as i64);
             r
         })

@@ -12,6 +12,7 @@ pub mod lint;
 pub mod mlflow;
 pub mod namespace;
 pub mod network;
+pub mod policy;
 pub mod quota;
 pub mod rbac;
 pub mod service_account;
@@ -173,6 +174,8 @@ pub static RULES: &[&Rule] = &[
     &namespace::ns002_namespace_unset::RULE,
     &namespace::ns003_namespace_mismatch::RULE,
     &namespace::ns004_undeclared_namespace::RULE,
+    &policy::pol001_admission_policy_violation::RULE,
+    &policy::pol002_invalid_policy::RULE,
     &quota::quota001_missing_resource_quota::RULE,
     &quota::quota002_missing_limit_range::RULE,
     &quota::quota003_missing_container_resources::RULE,
