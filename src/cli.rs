@@ -449,6 +449,11 @@ fn run_check(args: CheckArgs) -> i32 {
         width,
         elapsed: started.elapsed(),
         quiet: args.quiet,
+        linted: args
+            .paths
+            .iter()
+            .map(|p| p.to_string_lossy().replace('\\', "/"))
+            .collect(),
         fail_on: match fail_on {
             FailOn::Error => Some(Severity::Error),
             FailOn::Warning => Some(Severity::Warning),

@@ -341,7 +341,8 @@ fn sarif_has_code_scanning_fields() {
         percent_decode(root.strip_prefix("file://").unwrap()).trim_end_matches('/'),
         cwd.to_string_lossy()
     );
-    assert_eq!(run["automationDetails"]["id"], "tenantlint/");
+    // The category names what was linted (`check manifests`).
+    assert_eq!(run["automationDetails"]["id"], "tenantlint/manifests/");
     // The invocation says how the run ended: findings are exit code 1.
     let invocation = &run["invocations"][0];
     assert_eq!(invocation["executionSuccessful"], true);

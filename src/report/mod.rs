@@ -39,6 +39,8 @@ pub struct ReportOptions {
     pub quiet: bool,
     /// `--fail-on`: the lowest severity that fails the run (`None`: never).
     pub fail_on: Option<Severity>,
+    /// The PATHs of the command line (SARIF's analysis category).
+    pub linted: Vec<String>,
 }
 
 impl Default for ReportOptions {
@@ -50,6 +52,7 @@ impl Default for ReportOptions {
             elapsed: std::time::Duration::ZERO,
             quiet: false,
             fail_on: Some(Severity::Error),
+            linted: Vec::new(),
         }
     }
 }

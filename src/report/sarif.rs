@@ -270,6 +270,31 @@ fn notification(w: &WalkWarning) -> Notification {
         .build()
 }
 
+/// `runAutomationDetails.id`: `tenantlint/` for the whole working
+/// directory, else `tenantlint/<paths>/` — everything before the last `/`
+/// is the category, so two jobs that lint different paths of a repository
+/// keep two analyses. Long path lists are hashed.
+pub fn automation_id(linted: &[String]) -> String {
+    let mut paths: Vec<&str> = linted
+        .iter()
+        .map(|p| {
+            let p = p.strip_prefix("./").unwrap_or(p).trim_end_matches('/');
+            if p.is_empty() { "." } else { p }
+        })
+        .collect();
+    paths.sort_unstable();
+    paths.dedup();
+    if paths.is_empty() || paths == ["."] {
+        return "tenantlint/".to_string();
+    }
+    let joined = paths.join(",");
+    if joined.len() <= 100 {
+        format!("tenantlint/{joined}/")
+    } else {
+        format!("tenantlint/{:016x}/", fnv1a(&paths))
+    }
+}
+
 pub fn to_sarif(result: &CheckResult, options: &ReportOptions) -> Sarif {
     let mut rule_index: HashMap<&str, usize> = rules::all()
         .enumerate()
@@ -381,10 +406,11 @@ pub fn to_sarif(result: &CheckResult, options: &ReportOptions) -> Sarif {
         .results(results)
         .column_kind(Value::from("unicodeCodePoints"))
         .invocations(vec![invocation])
-        // One category for the whole repository: code scanning replaces
-        // the previous analysis of this category with this one.
+        // Code scanning replaces the previous analysis of the same category
+        // with this one (and ignores upload-sarif's `category` input when
+        // the file names one): one category per set of linted paths.
         .automation_details(RunAutomationDetails {
-            id: Some("tenantlint/".to_string()),
+            id: Some(automation_id(&options.linted)),
             ..RunAutomationDetails::default()
         })
         .build();
@@ -398,4 +424,27 @@ pub fn to_sarif(result: &CheckResult, options: &ReportOptions) -> Sarif {
 
 pub fn write(out: &mut dyn Write, result: &CheckResult, options: &ReportOptions) -> io::Result<()> {
     super::write_json(out, &to_sarif(result, options))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::automation_id;
+
+    fn id(paths: &[&str]) -> String {
+        automation_id(&paths.iter().map(|p| p.to_string()).collect::<Vec<_>>())
+    }
+
+    #[test]
+    fn one_category_per_set_of_linted_paths() {
+        assert_eq!(id(&[]), "tenantlint/");
+        assert_eq!(id(&["."]), "tenantlint/");
+        assert_eq!(id(&["./"]), "tenantlint/");
+        assert_eq!(id(&["mlflow/", "./k8s"]), "tenantlint/k8s,mlflow/");
+        assert_eq!(id(&["k8s", "mlflow"]), id(&["mlflow", "k8s/"]));
+        let many: Vec<String> = (0..40)
+            .map(|i| format!("teams/team-{i}/manifests"))
+            .collect();
+        let long = automation_id(&many);
+        assert!(long.len() < 40 && long.ends_with('/'), "{long}");
+    }
 }
