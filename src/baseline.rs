@@ -161,6 +161,7 @@ pub fn fingerprint(
         .holding(d.file, d.span)
         .into_iter()
         .find_map(|i| node_path(&index.objects[i].root, d.span))
+        .or_else(|| d.locator.clone())
         .unwrap_or_else(|| d.message.clone());
     Fingerprint {
         rule: d.rule_id.to_string(),

@@ -62,6 +62,8 @@ pub struct Related {
     pub file: FileId,
     pub span: Span,
     pub message: String,
+    /// Set when the location is a row of a store without lines (SPEC §3).
+    pub locator: Option<String>,
 }
 
 /// Why a finding is hidden.
@@ -86,6 +88,10 @@ pub struct Diagnostic {
     pub related: Vec<Related>,
     /// Set on findings that a suppression or the baseline hides.
     pub suppressed_by: Option<SuppressedBy>,
+    /// Where the finding sits in a source without lines (a row of an MLflow
+    /// tracking store in SQLite: `experiments/3/artifact_location`). When set,
+    /// the finding has no line or column in any format (SPEC §3).
+    pub locator: Option<String>,
 }
 
 impl Diagnostic {
@@ -108,6 +114,7 @@ impl Diagnostic {
             object: None,
             related: Vec::new(),
             suppressed_by: None,
+            locator: None,
         }
     }
 
@@ -136,6 +143,7 @@ impl Diagnostic {
             file,
             span,
             message: message.into(),
+            locator: None,
         });
         self
     }

@@ -137,6 +137,18 @@ pub const RECOGNISERS: &[Recogniser] = &[
         sniff: None,
         hook_pattern: None,
     },
+    Recogniser {
+        kind: FileKind::SqliteStore,
+        describes: "MLflow tracking stores in SQLite (`*.db`, `*.sqlite`, `*.sqlite3`, or any named file with the SQLite header)",
+        name: |_, lower| {
+            [".db", ".sqlite", ".sqlite3"]
+                .iter()
+                .any(|e| lower.ends_with(e))
+        },
+        confirm: Some(crate::model::sqlite_store::has_sqlite_header),
+        sniff: Some(crate::model::sqlite_store::has_sqlite_header),
+        hook_pattern: None,
+    },
 ];
 
 /// What a file is, or `None` when no recogniser takes it. The first bytes

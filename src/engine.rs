@@ -165,9 +165,70 @@ struct Loaded {
     problems: Vec<LoadProblem>,
     model: FileModel,
     suppressions: Vec<Suppression>,
+    /// Notes and warnings for stderr (not findings).
+    notes: Vec<WalkWarning>,
+}
+
+/// An MLflow tracking store in SQLite, opened read-only by path (its bytes
+/// are never read into memory).
+fn load_store(id: u32, input: &Input) -> Loaded {
+    use crate::model::sqlite_store::{self, StoreError};
+    let (text, model, problems, notes) = match sqlite_store::read(&input.path, id, &input.display) {
+        Ok(read) => {
+            let model = FileModel {
+                mlflow: read.entities,
+                ..FileModel::default()
+            };
+            let notes = read
+                .notes
+                .into_iter()
+                .map(|m| WalkWarning::warning(input.display.clone(), m))
+                .collect();
+            (read.text, model, Vec::new(), notes)
+        }
+        Err(StoreError::NotMlflow) => (
+            String::new(),
+            FileModel::default(),
+            Vec::new(),
+            vec![WalkWarning::note(
+                input.display.clone(),
+                "an SQLite database without MLflow's `experiments` and `runs` tables, not a tracking store; skipped",
+            )],
+        ),
+        Err(StoreError::Unreadable(e)) => (
+            String::new(),
+            FileModel::default(),
+            vec![LoadProblem::Syntax {
+                span: Span::point(crate::source::Pos {
+                    byte: 0,
+                    line: 1,
+                    col: 1,
+                }),
+                message: format!("cannot read this MLflow tracking store as SQLite: {e}"),
+            }],
+            Vec::new(),
+        ),
+    };
+    let file = SourceFile::new(
+        id,
+        input.path.clone(),
+        input.display.clone(),
+        input.kind,
+        text,
+    );
+    Loaded {
+        file: Arc::new(file),
+        problems,
+        model,
+        suppressions: Vec::new(),
+        notes,
+    }
 }
 
 fn load_one(id: u32, input: &Input, bytes: std::io::Result<Vec<u8>>) -> Loaded {
+    if input.kind == FileKind::SqliteStore && input.path.as_os_str() != "-" {
+        return load_store(id, input);
+    }
     let (text, bad) = match bytes {
         Ok(bytes) => load::decode(&bytes),
         Err(e) => (String::new(), Some((0, format!("cannot read file: {e}")))),
@@ -189,6 +250,7 @@ fn load_one(id: u32, input: &Input, bytes: std::io::Result<Vec<u8>>) -> Loaded {
             }],
             model: FileModel::default(),
             suppressions: Vec::new(),
+            notes: Vec::new(),
         };
     }
     let (problems, model, suppressions) = match file.kind {
@@ -199,6 +261,15 @@ fn load_one(id: u32, input: &Input, bytes: std::io::Result<Vec<u8>>) -> Loaded {
             let model = build_file(&file, parsed.docs);
             (parsed.problems, model, suppressions)
         }
+        // A store given as stdin: SQLite reads files, not pipes.
+        FileKind::SqliteStore => (
+            vec![LoadProblem::Syntax {
+                span: Span::default(),
+                message: "an SQLite tracking store cannot be read from stdin; name its file".into(),
+            }],
+            FileModel::default(),
+            Vec::new(),
+        ),
         FileKind::AuthIni => {
             let (config, comments) = crate::model::auth_ini::from_file(&file);
             let suppressions = suppress::from_comments(&file, &comments, &[]);
@@ -217,6 +288,7 @@ fn load_one(id: u32, input: &Input, bytes: std::io::Result<Vec<u8>>) -> Loaded {
         problems,
         model,
         suppressions,
+        notes: Vec::new(),
     }
 }
 
@@ -253,6 +325,8 @@ pub struct LoadedSet {
     pub config: Arc<Config>,
     pub baseline: Option<Arc<Baseline>>,
     pub want_fingerprints: bool,
+    /// Notes about files (an SQLite file that is no tracking store, …).
+    pub notes: Vec<WalkWarning>,
 }
 
 /// Load: read, decode, parse and model every file in parallel, then index.
@@ -261,6 +335,8 @@ pub fn load_set(inputs: &[Input], options: &CheckOptions) -> LoadedSet {
         Some((name, data)) if input.display == *name && input.path.as_os_str() == "-" => {
             Ok(data.clone())
         }
+        // Stores are opened by path, read-only, a page at a time.
+        _ if input.kind == FileKind::SqliteStore => Ok(Vec::new()),
         _ => std::fs::read(&input.path),
     })
 }
@@ -290,8 +366,10 @@ pub fn load_set_with(
     let mut load_diagnostics: Vec<Diagnostic> = Vec::new();
     let mut models = Vec::with_capacity(loaded.len());
     let mut suppressions = Vec::new();
+    let mut notes = Vec::new();
     for l in loaded.iter_mut() {
         suppressions.append(&mut l.suppressions);
+        notes.append(&mut l.notes);
         let file = &l.file;
         load_diagnostics.extend(
             std::mem::take(&mut l.problems)
@@ -315,6 +393,7 @@ pub fn load_set_with(
         config: options.config.clone(),
         baseline: options.baseline.clone(),
         want_fingerprints: options.fingerprints,
+        notes,
     }
 }
 
@@ -329,6 +408,7 @@ pub fn run_rules(set: LoadedSet, selection: &Selection) -> CheckResult {
         config,
         baseline,
         want_fingerprints,
+        notes,
     } = set;
     let ctx = Context {
         index: &index,
@@ -382,6 +462,7 @@ pub fn run_rules(set: LoadedSet, selection: &Selection) -> CheckResult {
                 && config.severity(&d.rule_id) != Some(None)
         }
     }));
+    attach_locators(&mut diagnostics, &files);
 
     // `per-path-ignores` of the config.
     if !config.per_path_ignores.is_empty() {
@@ -435,8 +516,28 @@ pub fn run_rules(set: LoadedSet, selection: &Selection) -> CheckResult {
         diagnostics,
         suppressed,
         fingerprints,
-        warnings: Vec::new(),
+        warnings: notes,
         config: None,
+    }
+}
+
+/// Findings in a source without lines (an SQLite store) name the row and
+/// column they sit on instead (SPEC §3).
+fn attach_locators(diagnostics: &mut [Diagnostic], files: &[Arc<SourceFile>]) {
+    use crate::model::sqlite_store::locator_at;
+    let store = |file: u32| {
+        let f = &files[file as usize];
+        (f.kind == FileKind::SqliteStore).then_some(f)
+    };
+    for d in diagnostics {
+        if let Some(f) = store(d.file) {
+            d.locator = locator_at(&f.text, d.span);
+        }
+        for r in &mut d.related {
+            if let Some(f) = store(r.file) {
+                r.locator = locator_at(&f.text, r.span);
+            }
+        }
     }
 }
 
@@ -619,6 +720,7 @@ pub fn check(options: &CheckOptions) -> Result<CheckResult, crate::discover::Dis
             })
             .collect();
     }
+    warnings.append(&mut result.warnings);
     result.warnings = warnings;
     Ok(result)
 }

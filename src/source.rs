@@ -82,6 +82,10 @@ pub enum FileKind {
     Yaml,
     /// An MLflow `basic_auth.ini`.
     AuthIni,
+    /// An MLflow tracking store in SQLite: its text is the rows the model
+    /// read, one field per line (see `model::sqlite_store`), never shown
+    /// as lines.
+    SqliteStore,
 }
 
 /// One input file, read once and kept for the whole run (snippets need it).

@@ -20,8 +20,13 @@ mod common;
 
 use common::{NAMESPACE_MISMATCH, SHARED_SA};
 
-/// (rule, file, line, column) of one finding.
-type Finding = (String, String, u64, u64);
+/// (rule, file, position) of one finding: `line:column`, or `[locator]`
+/// for a row of an SQLite store (which has no lines).
+type Finding = (String, String, String);
+
+fn at(line: u64, col: u64) -> String {
+    format!("{line}:{col}")
+}
 
 /// A directory to lint and the working directory to lint it from, so that
 /// reported paths are relative as in a CI checkout.
@@ -51,6 +56,19 @@ fn written_input() -> Input {
     // A syntax error whose message has `:` and `,` in a file whose name has
     // every character a workflow-command property must escape.
     std::fs::write(root.join("odd,name:100%.yaml"), "a: 1\nb: {c: 1\n").unwrap();
+    // A tracking store: findings on rows, with locators and no lines.
+    let store = rusqlite::Connection::open(root.join("mlflow.db")).unwrap();
+    store
+        .execute_batch(include_str!("data/mlflow_schema.sql"))
+        .unwrap();
+    store
+        .execute_batch(
+            "INSERT INTO experiments (experiment_id, name, artifact_location, lifecycle_stage) VALUES
+               (0, 'Default', 's3://ml/0', 'active'), (1, 'a', 's3://ml/x', 'active'), (2, 'b', 's3://ml/x/', 'active');
+             INSERT INTO runs (run_uuid, experiment_id, artifact_uri, lifecycle_stage) VALUES ('r1', 0, 's3://ml/0/r1', 'active');",
+        )
+        .unwrap();
+    drop(store);
     Input {
         cwd: dir.path().to_path_buf(),
         path: "manifests".to_string(),
@@ -99,11 +117,17 @@ fn json_findings(json: &Value) -> Vec<Finding> {
         .unwrap()
         .iter()
         .map(|d| {
+            let position = match d["locator"].as_str() {
+                Some(l) => {
+                    assert!(d["line"].is_null() && d["column"].is_null(), "{d}");
+                    format!("[{l}]")
+                }
+                None => at(d["line"].as_u64().unwrap(), d["column"].as_u64().unwrap()),
+            };
             (
                 d["rule"].as_str().unwrap().to_string(),
                 d["file"].as_str().unwrap().to_string(),
-                d["line"].as_u64().unwrap(),
-                d["column"].as_u64().unwrap(),
+                position,
             )
         })
         .collect();
@@ -202,10 +226,17 @@ fn sarif_is_valid_and_every_result_sits_on_the_finding_line() {
             // Reported paths are relative to the working directory: %SRCROOT%.
             assert_eq!(loc["artifactLocation"]["uriBaseId"], "%SRCROOT%");
             let region = &loc["region"];
-            assert_eq!(region["startLine"], d["line"], "{r}");
-            assert_eq!(region["startColumn"], d["column"], "{r}");
-            assert_eq!(region["endLine"], d["end_line"], "{r}");
-            assert_eq!(region["endColumn"], d["end_column"], "{r}");
+            if let Some(locator) = d["locator"].as_str() {
+                // A row of a store: no region, the row as a logical location.
+                assert!(region.is_null(), "{r}");
+                let logical = &r["locations"][0]["logicalLocations"][0];
+                assert_eq!(logical["name"], locator, "{r}");
+            } else {
+                assert_eq!(region["startLine"], d["line"], "{r}");
+                assert_eq!(region["startColumn"], d["column"], "{r}");
+                assert_eq!(region["endLine"], d["end_line"], "{r}");
+                assert_eq!(region["endColumn"], d["end_column"], "{r}");
+            }
             let related = d["related"].as_array().unwrap();
             let message = r["message"]["text"].as_str().unwrap();
             if related.is_empty() {
@@ -460,6 +491,7 @@ fn sarif_accepts_rules_that_are_not_built_in() {
             object: None,
             related: vec![],
             suppressed_by: None,
+            locator: None,
         }],
         suppressed: vec![],
         fingerprints: vec![],
@@ -570,12 +602,19 @@ fn junit_counts_match_json() {
                     .find(|n| n.has_tag_name("system-out"))
                     .and_then(|n| n.text());
                 if expected > 0 {
-                    let line: u64 = c.attribute("line").unwrap().parse().unwrap();
-                    assert!(line >= 1);
+                    // A row of an SQLite store has no line, and says which row.
+                    let at = match c.attribute("line") {
+                        Some(line) => {
+                            let line: u64 = line.parse().unwrap();
+                            assert!(line >= 1);
+                            format!("{file}:{line}:")
+                        }
+                        None => format!("{file}["),
+                    };
                     // A warning passes, with the finding and why it passes.
                     if !fails {
                         let note = note.unwrap();
-                        assert!(note.starts_with(&format!("{file}:{line}:")), "{note}");
+                        assert!(note.starts_with(&at), "{note}");
                         assert!(note.ends_with("is below --fail-on error"), "{note}");
                     }
                 }
@@ -592,7 +631,10 @@ fn junit_counts_match_json() {
                 let failure = c.children().find(|n| n.has_tag_name("failure")).unwrap();
                 assert!(failure.attribute("message").is_some());
                 let text = failure.text().unwrap();
-                assert!(text.starts_with(&format!("{file}:")), "{text}");
+                assert!(
+                    text.starts_with(&format!("{file}:")) || text.starts_with(&format!("{file}[")),
+                    "{text}"
+                );
             }
             total_tests += cases.len();
             total_failures += expected_failing;
@@ -645,7 +687,13 @@ fn gitlab_code_quality_is_valid_and_carries_every_finding() {
         for (i, d) in issues.iter().zip(diagnostics) {
             assert_eq!(i["check_name"], d["rule"]);
             assert_eq!(i["location"]["path"], d["file"]);
-            assert_eq!(i["location"]["lines"]["begin"], d["line"]);
+            // A row of a store has no line: GitLab gets the file's first.
+            let line = if d["locator"].is_string() {
+                Value::from(1)
+            } else {
+                d["line"].clone()
+            };
+            assert_eq!(i["location"]["lines"]["begin"], line);
             assert!(
                 i["description"]
                     .as_str()
@@ -742,16 +790,25 @@ fn github_commands_are_escaped_and_errors_come_first() {
             let keys: Vec<&str> = props.keys().map(String::as_str).collect();
             assert!(
                 keys == ["col", "endColumn", "endLine", "file", "line", "title"]
-                    || keys == ["endLine", "file", "line", "title"],
+                    || keys == ["endLine", "file", "line", "title"]
+                    || keys == ["file", "title"],
                 "{line}"
             );
-            // The unescaped command names exactly one json finding.
+            // The unescaped command names exactly one json finding; a row of
+            // a store has no line, and its message starts with the locator.
             let d = diagnostics
                 .iter()
                 .find(|d| {
+                    let (line, text) = match d["locator"].as_str() {
+                        Some(l) => (None, format!("{l}: {}", d["message"].as_str().unwrap())),
+                        None => (
+                            d["line"].as_u64(),
+                            d["message"].as_str().unwrap().to_string(),
+                        ),
+                    };
                     d["file"] == props["file"].as_str()
-                        && d["line"].as_u64() == props["line"].parse().ok()
-                        && d["message"] == message.as_str()
+                        && line == props.get("line").and_then(|l| l.parse().ok())
+                        && text == message
                         && props["title"]
                             == format!(
                                 "{} {}",
@@ -799,11 +856,19 @@ fn sarif_findings(text: &str) -> Vec<Finding> {
         .iter()
         .map(|r| {
             let loc = &r["locations"][0]["physicalLocation"];
+            let position = match loc["region"]["startLine"].as_u64() {
+                Some(line) => at(line, loc["region"]["startColumn"].as_u64().unwrap()),
+                None => format!(
+                    "[{}]",
+                    r["locations"][0]["logicalLocations"][0]["name"]
+                        .as_str()
+                        .unwrap()
+                ),
+            };
             (
                 r["ruleId"].as_str().unwrap().to_string(),
                 percent_decode(loc["artifactLocation"]["uri"].as_str().unwrap()),
-                loc["region"]["startLine"].as_u64().unwrap(),
-                loc["region"]["startColumn"].as_u64().unwrap(),
+                position,
             )
         })
         .collect();
@@ -822,14 +887,23 @@ fn junit_findings(text: &str) -> Vec<Finding> {
             .filter(|n| n.has_tag_name("failure") || n.has_tag_name("system-out"));
         for node in texts {
             let text = node.text().unwrap();
-            // `file:line:col: severity[RULE] name: message`
-            let rest = text.strip_prefix(&format!("{file}:")).unwrap();
-            let mut parts = rest.splitn(3, ':');
-            let line = parts.next().unwrap().parse().unwrap();
-            let col = parts.next().unwrap().parse().unwrap();
-            let rest = parts.next().unwrap();
+            // `file:line:col: severity[RULE] name: message`, or
+            // `file[locator]: severity[RULE] name: message`
+            let (position, rest) = match text.strip_prefix(&format!("{file}:")) {
+                Some(rest) => {
+                    let mut parts = rest.splitn(3, ':');
+                    let line = parts.next().unwrap().parse().unwrap();
+                    let col = parts.next().unwrap().parse().unwrap();
+                    (at(line, col), parts.next().unwrap())
+                }
+                None => {
+                    let rest = text.strip_prefix(file).unwrap();
+                    let (locator, rest) = rest.split_once("]: ").unwrap();
+                    (format!("{locator}]"), rest)
+                }
+            };
             let rule = rest.split_once('[').unwrap().1.split_once(']').unwrap().0;
-            v.push((rule.to_string(), file.to_string(), line, col));
+            v.push((rule.to_string(), file.to_string(), position));
         }
     }
     v.sort();
@@ -843,19 +917,28 @@ fn github_findings(text: &str, json: &[Finding]) -> Vec<Finding> {
         .lines()
         .filter(|l| l.starts_with("::"))
         .map(|l| {
-            let (_, props, _) = parse_command(l);
+            let (_, props, message) = parse_command(l);
             let rule = props["title"].split_once(' ').unwrap().0.to_string();
             let file = props["file"].clone();
-            let line: u64 = props["line"].parse().unwrap();
-            let col = match props.get("col") {
-                Some(c) => c.parse().unwrap(),
+            // A row of a store: no line; the message starts with the locator.
+            let Some(line) = props.get("line") else {
+                let locator = message.split_once(": ").unwrap().0;
+                return (rule, file, format!("[{locator}]"));
+            };
+            let line: u64 = line.parse().unwrap();
+            let position = match props.get("col") {
+                Some(c) => at(line, c.parse().unwrap()),
                 None => json
                     .iter()
-                    .find(|f| f.0 == rule && f.1 == file && f.2 == line)
-                    .map(|f| f.3)
-                    .unwrap_or(0),
+                    .find(|f| {
+                        f.0 == rule
+                            && f.1 == file
+                            && f.2.split(':').next() == Some(&line.to_string())
+                    })
+                    .map(|f| f.2.clone())
+                    .unwrap_or_default(),
             };
-            (rule, file, line, col)
+            (rule, file, position)
         })
         .collect();
     v.sort();
@@ -869,15 +952,24 @@ fn concise_findings(text: &str, files: &[String]) -> Vec<Finding> {
             // File names may contain `:`; match the known ones.
             let file = files
                 .iter()
-                .filter(|f| l.starts_with(&format!("{f}:")))
+                .filter(|f| l.starts_with(&format!("{f}:")) || l.starts_with(&format!("{f}[")))
                 .max_by_key(|f| f.len())
                 .unwrap_or_else(|| panic!("unknown file in {l}"));
-            let rest = &l[file.len() + 1..];
-            let mut parts = rest.splitn(3, ':');
-            let line = parts.next().unwrap().parse().unwrap();
-            let col = parts.next().unwrap().parse().unwrap();
+            let rest = &l[file.len()..];
+            let (position, rest) = match rest.strip_prefix(':') {
+                Some(rest) => {
+                    let mut parts = rest.splitn(3, ':');
+                    let line = parts.next().unwrap().parse().unwrap();
+                    let col = parts.next().unwrap().parse().unwrap();
+                    (at(line, col), parts.next().unwrap())
+                }
+                None => {
+                    let (locator, rest) = rest.split_once("]: ").unwrap();
+                    (format!("{locator}]"), rest)
+                }
+            };
             let rule = rest.split_once('[').unwrap().1.split_once(']').unwrap().0;
-            (rule.to_string(), file.clone(), line, col)
+            (rule.to_string(), file.clone(), position)
         })
         .collect();
     v.sort();

@@ -8,7 +8,7 @@ use std::collections::HashMap;
 
 use super::MlflowFile;
 use super::auth_ini::AuthConfig;
-use super::file_store::{MlModel, ModelVersion, RegisteredModel, Run};
+use super::file_store::{LoggedModel, MlModel, ModelVersion, RegisteredModel, Run};
 use super::gateway::GatewayConfig;
 use super::k8s::{Container, Object, follow};
 use super::mlproject::MlProject;
@@ -33,22 +33,42 @@ pub struct Experiment {
     pub name: Option<Spanned<String>>,
     pub artifact_location: Option<Spanned<String>>,
     pub workspace: Option<Spanned<String>>,
+    pub lifecycle_stage: Option<String>,
+    /// Identity of the experiment in the set: its directory in a file
+    /// store, or the SQLite file and id (runs name it in their
+    /// `experiment_key`).
+    pub key: String,
+    /// The store it belongs to (the `mlruns` directory, or the SQLite file).
+    pub store: String,
 }
 
 impl Experiment {
-    /// An experiment `meta.yaml` has `experiment_id` and no `run_id`.
+    /// An experiment `meta.yaml` has `experiment_id` and neither `run_id`
+    /// nor `model_id` (MLflow 3's logged models have both other keys).
     pub fn from_meta(file: &SourceFile, root: &Node) -> Option<Experiment> {
-        if root.get("run_id").is_some() || root.get("run_uuid").is_some() {
+        if root.get("run_id").is_some()
+            || root.get("run_uuid").is_some()
+            || root.get("model_id").is_some()
+        {
             return None;
         }
         let experiment_id = root.get("experiment_id")?.as_str()?.to_string();
+        let dir = super::build::parent_dir(&file.display);
         Some(Experiment {
             file: file.id,
             experiment_id: Some(experiment_id),
             name: root.get("name").and_then(Node::spanned_str),
             artifact_location: root.get("artifact_location").and_then(Node::spanned_str),
             workspace: root.get("workspace").and_then(Node::spanned_str),
+            lifecycle_stage: root.get_str("lifecycle_stage").map(str::to_string),
+            key: dir.to_string(),
+            store: super::build::parent_dir(dir).to_string(),
         })
+    }
+
+    /// Deleted experiments are history, not findings.
+    pub fn is_active(&self) -> bool {
+        self.lifecycle_stage.as_deref() != Some("deleted")
     }
 }
 
@@ -57,6 +77,7 @@ impl Experiment {
 #[derive(Debug, Default)]
 pub struct MlflowSet {
     pub runs: Vec<Run>,
+    pub logged_models: Vec<LoggedModel>,
     pub registered_models: Vec<RegisteredModel>,
     pub model_versions: Vec<ModelVersion>,
     pub models: Vec<MlModel>,
@@ -71,6 +92,7 @@ impl MlflowSet {
         match f {
             MlflowFile::Experiment(e) => return Some(e),
             MlflowFile::Run(r) => self.runs.push(r),
+            MlflowFile::LoggedModel(m) => self.logged_models.push(m),
             MlflowFile::RegisteredModel(m) => self.registered_models.push(m),
             MlflowFile::ModelVersion(v) => self.model_versions.push(v),
             MlflowFile::Model(m) => self.models.push(m),
@@ -89,12 +111,16 @@ impl MlflowSet {
 pub fn mlflow_document(file: &SourceFile, root: &Node) -> Option<MlflowFile> {
     let name = file.file_name();
     if name == "meta.yaml" {
+        let display = file.display.as_str();
         return Experiment::from_meta(file, root)
             .map(MlflowFile::Experiment)
-            .or_else(|| Run::from_meta(file.id, root).map(MlflowFile::Run))
-            .or_else(|| ModelVersion::from_meta(file.id, root).map(MlflowFile::ModelVersion))
+            .or_else(|| Run::from_meta(file.id, display, root).map(MlflowFile::Run))
+            .or_else(|| LoggedModel::from_meta(file.id, display, root).map(MlflowFile::LoggedModel))
             .or_else(|| {
-                RegisteredModel::from_meta(file.id, root).map(MlflowFile::RegisteredModel)
+                ModelVersion::from_meta(file.id, display, root).map(MlflowFile::ModelVersion)
+            })
+            .or_else(|| {
+                RegisteredModel::from_meta(file.id, display, root).map(MlflowFile::RegisteredModel)
             });
     }
     if name.eq_ignore_ascii_case("MLproject") {

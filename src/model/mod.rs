@@ -8,6 +8,7 @@ pub mod k8s;
 pub mod mlflow;
 pub mod mlproject;
 pub mod mounts;
+pub mod sqlite_store;
 pub mod uri;
 
 pub use k8s::{NamespaceSource, Object, Scope, Spec};
@@ -18,6 +19,7 @@ pub use mlflow::{Experiment, Kustomization, MlflowServer};
 pub enum MlflowFile {
     Experiment(Experiment),
     Run(file_store::Run),
+    LoggedModel(file_store::LoggedModel),
     RegisteredModel(file_store::RegisteredModel),
     ModelVersion(file_store::ModelVersion),
     Model(file_store::MlModel),

@@ -520,6 +520,7 @@ pub fn user_finding(
         object: Some(crate::diagnostic::ObjectRef::of(obj)),
         related: Vec::new(),
         suppressed_by: None,
+        locator: None,
     }
 }
 

@@ -39,6 +39,16 @@ fn command(severity: Severity) -> &'static str {
 
 /// One workflow command, without the line terminator.
 pub fn annotation(file: &str, d: &Diagnostic) -> String {
+    // A row of an SQLite store: the file, no line, and the row in the message.
+    if let Some(locator) = &d.locator {
+        return format!(
+            "::{} file={},title={}::{}",
+            command(d.severity),
+            escape_property(file),
+            escape_property(&format!("{} {}", d.rule_id, d.rule_name)),
+            escape_data(&format!("{locator}: {}", d.message))
+        );
+    }
     let (start, end) = (d.span.start, d.span.end);
     let line = start.line.max(1);
     let end_line = end.line.max(line);
@@ -105,6 +115,7 @@ mod tests {
             object: None,
             related: Vec::new(),
             suppressed_by: None,
+            locator: None,
         }
     }
 

@@ -68,19 +68,32 @@ pub fn write(out: &mut dyn Write, result: &CheckResult) -> io::Result<()> {
         .iter()
         .zip(fingerprints)
         .map(|(d, fingerprint)| {
-            let begin = d.span.start.line.max(1);
+            // A row of an SQLite store has no lines: GitLab needs one, so
+            // the file's first, and the description names the row.
+            let (begin, end, description) = match &d.locator {
+                Some(l) => (
+                    1,
+                    1,
+                    format!("{} {}: {l}: {}", d.rule_id, d.rule_name, d.message),
+                ),
+                None => {
+                    let begin = d.span.start.line.max(1);
+                    (
+                        begin,
+                        d.span.end.line.max(begin),
+                        format!("{} {}: {}", d.rule_id, d.rule_name, d.message),
+                    )
+                }
+            };
             Issue {
-                description: format!("{} {}: {}", d.rule_id, d.rule_name, d.message),
+                description,
                 check_name: &d.rule_id,
                 fingerprint,
                 severity: severity(d.severity),
                 categories: ["Security"],
                 location: Location {
                     path: repository_path(&super::file_of(result, d).display, cwd.as_deref()),
-                    lines: Lines {
-                        begin,
-                        end: d.span.end.line.max(begin),
-                    },
+                    lines: Lines { begin, end },
                 },
             }
         })

@@ -27,8 +27,8 @@ struct Rendered {
 }
 
 struct RelatedElsewhere {
-    snippet: Snippet,
-    label: LabeledSpan,
+    /// `None` for a row of a store without lines: the message names it.
+    snippet: Option<(Snippet, LabeledSpan)>,
     message: String,
 }
 
@@ -95,7 +95,9 @@ const CONTEXT_LINES: u32 = 2;
 /// the same snippet. Others get a snippet of their own after the finding's,
 /// so the first location a reader sees is always the offending node.
 fn shares_snippet(d: &Diagnostic, r: &crate::diagnostic::Related) -> bool {
-    r.file == d.file && r.span.start.line.abs_diff(d.span.start.line) <= CONTEXT_LINES
+    r.file == d.file
+        && r.locator.is_none()
+        && r.span.start.line.abs_diff(d.span.start.line) <= CONTEXT_LINES
 }
 
 impl fmt::Debug for RelatedElsewhere {
@@ -118,11 +120,12 @@ impl miette::Diagnostic for RelatedElsewhere {
     }
 
     fn source_code(&self) -> Option<&dyn SourceCode> {
-        Some(&self.snippet)
+        self.snippet.as_ref().map(|(s, _)| s as &dyn SourceCode)
     }
 
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
-        Some(Box::new(std::iter::once(self.label.clone())))
+        let (_, label) = self.snippet.as_ref()?;
+        Some(Box::new(std::iter::once(label.clone())))
     }
 }
 
@@ -142,17 +145,29 @@ pub fn handler(options: &ReportOptions) -> GraphicalReportHandler {
 /// Render one finding to a string.
 pub fn render(handler: &GraphicalReportHandler, result: &CheckResult, d: &Diagnostic) -> String {
     let file = &*result.files[d.file as usize];
+    let url = rules::find(&d.rule_id).map(|r| r.meta.doc_url());
+    if let Some(locator) = &d.locator {
+        return render_row(result, d, locator, url.as_deref());
+    }
     let others = d
         .related
         .iter()
         .filter(|r| !shares_snippet(d, r))
         .map(|r| {
-            let (snippet, label) =
-                Snippet::single(&result.files[r.file as usize], r.span, None, CONTEXT_LINES);
-            RelatedElsewhere {
-                snippet,
-                label,
-                message: safe::text(&r.message).into_owned(),
+            let related_file = &result.files[r.file as usize];
+            match &r.locator {
+                Some(l) => RelatedElsewhere {
+                    snippet: None,
+                    message: format!(
+                        "{} ({})",
+                        safe::text(&r.message),
+                        super::position(related_file, r.span, Some(l))
+                    ),
+                },
+                None => RelatedElsewhere {
+                    snippet: Some(Snippet::single(related_file, r.span, None, CONTEXT_LINES)),
+                    message: safe::text(&r.message).into_owned(),
+                },
             }
         })
         .collect();
@@ -177,7 +192,6 @@ pub fn render(handler: &GraphicalReportHandler, result: &CheckResult, d: &Diagno
             }
         })
         .collect();
-    let url = rules::find(&d.rule_id).map(|r| r.meta.doc_url());
     let rendered = Rendered {
         message: safe::text(&d.message).into_owned(),
         help: safe::text(&d.help).into_owned(),
@@ -195,6 +209,51 @@ pub fn render(handler: &GraphicalReportHandler, result: &CheckResult, d: &Diagno
     let mut out = String::new();
     if handler.render_report(&mut out, &rendered).is_err() {
         out = super::concise_line(file, d) + "\n";
+    }
+    out
+}
+
+/// A finding in a row of an SQLite store: the row's values in place of a
+/// snippet, the offending column marked.
+fn render_row(result: &CheckResult, d: &Diagnostic, locator: &str, url: Option<&str>) -> String {
+    use std::fmt::Write as _;
+    let file = &*result.files[d.file as usize];
+    let mut out = format!("{}[{}] {}", d.severity.as_str(), d.rule_id, d.rule_name);
+    if let Some(url) = url {
+        let _ = write!(out, " ({url})");
+    }
+    let mark = match d.severity {
+        Severity::Error => "×",
+        Severity::Warning => "⚠",
+        Severity::Info => "☞",
+    };
+    let _ = write!(out, "\n\n  {mark} {}\n", safe::text(&d.message));
+    let _ = writeln!(
+        out,
+        "   ╭─[{}]",
+        super::position(file, d.span, Some(locator))
+    );
+    let fields = crate::model::sqlite_store::row_fields(&file.text, d.span);
+    let width = fields
+        .iter()
+        .map(|(c, _)| c.chars().count())
+        .max()
+        .unwrap_or(0);
+    let column = locator.rsplit('/').next().unwrap_or("");
+    for (c, v) in &fields {
+        let _ = write!(out, "   │ {:width$}  {}", safe::text(c), safe::text(v));
+        if *c == column {
+            let _ = write!(out, "  ◀ {}", d.rule_name);
+        }
+        out.push('\n');
+    }
+    out.push_str("   ╰────\n");
+    if !d.help.is_empty() {
+        let _ = writeln!(out, "  help: {}", safe::text(&d.help));
+    }
+    for r in &d.related {
+        let at = super::position(&result.files[r.file as usize], r.span, r.locator.as_deref());
+        let _ = writeln!(out, "  ☞ {}\n    at {at}", safe::text(&r.message));
     }
     out
 }

@@ -7,6 +7,7 @@ use serde::Serialize;
 
 use crate::diagnostic::{Diagnostic, ObjectRef, Severity};
 use crate::engine::CheckResult;
+use crate::source::Span;
 
 #[derive(Serialize)]
 struct Report<'a> {
@@ -40,11 +41,26 @@ struct JsonObject<'a> {
 #[derive(Serialize)]
 struct JsonRelated<'a> {
     file: &'a str,
-    line: u32,
-    column: u32,
-    end_line: u32,
-    end_column: u32,
+    line: Option<u32>,
+    column: Option<u32>,
+    end_line: Option<u32>,
+    end_column: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    locator: Option<&'a str>,
     message: &'a str,
+}
+
+/// Line and column pairs, or all `null` in a source without lines.
+fn numbers(span: Span, locator: Option<&str>) -> [Option<u32>; 4] {
+    if locator.is_some() {
+        return [None; 4];
+    }
+    [
+        Some(span.start.line),
+        Some(span.start.col),
+        Some(span.end.line),
+        Some(span.end.col),
+    ]
 }
 
 #[derive(Serialize)]
@@ -55,10 +71,12 @@ struct JsonDiagnostic<'a> {
     message: &'a str,
     help: &'a str,
     file: &'a str,
-    line: u32,
-    column: u32,
-    end_line: u32,
-    end_column: u32,
+    line: Option<u32>,
+    column: Option<u32>,
+    end_line: Option<u32>,
+    end_column: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    locator: Option<&'a str>,
     object: Option<JsonObject<'a>>,
     related: Vec<JsonRelated<'a>>,
 }
@@ -73,6 +91,7 @@ fn object(o: &ObjectRef) -> JsonObject<'_> {
 }
 
 fn diagnostic<'a>(result: &'a CheckResult, d: &'a Diagnostic) -> JsonDiagnostic<'a> {
+    let [line, column, end_line, end_column] = numbers(d.span, d.locator.as_deref());
     JsonDiagnostic {
         rule: &d.rule_id,
         name: &d.rule_name,
@@ -80,21 +99,26 @@ fn diagnostic<'a>(result: &'a CheckResult, d: &'a Diagnostic) -> JsonDiagnostic<
         message: &d.message,
         help: &d.help,
         file: &result.files[d.file as usize].display,
-        line: d.span.start.line,
-        column: d.span.start.col,
-        end_line: d.span.end.line,
-        end_column: d.span.end.col,
+        line,
+        column,
+        end_line,
+        end_column,
+        locator: d.locator.as_deref(),
         object: d.object.as_ref().map(object),
         related: d
             .related
             .iter()
-            .map(|r| JsonRelated {
-                file: &result.files[r.file as usize].display,
-                line: r.span.start.line,
-                column: r.span.start.col,
-                end_line: r.span.end.line,
-                end_column: r.span.end.col,
-                message: &r.message,
+            .map(|r| {
+                let [line, column, end_line, end_column] = numbers(r.span, r.locator.as_deref());
+                JsonRelated {
+                    file: &result.files[r.file as usize].display,
+                    line,
+                    column,
+                    end_line,
+                    end_column,
+                    locator: r.locator.as_deref(),
+                    message: &r.message,
+                }
             })
             .collect(),
     }

@@ -25,23 +25,23 @@ pub const PASSING_CASE: &str = "no findings";
 /// `NS003 Pod/tenant1-pod`, or `YAML001 line 3` outside an object. No line
 /// for objects: CI test histories follow a case by name across commits.
 pub fn case_name(d: &Diagnostic) -> String {
-    match &d.object {
-        Some(o) => format!(
+    match (&d.object, &d.locator) {
+        (Some(o), _) => format!(
             "{} {}/{}",
             d.rule_id,
             safe::text(&o.kind),
             safe::text(&o.name)
         ),
-        None => format!("{} line {}", d.rule_id, d.span.start.line),
+        (None, Some(locator)) => format!("{} {}", d.rule_id, safe::text(locator)),
+        (None, None) => format!("{} line {}", d.rule_id, d.span.start.line),
     }
 }
 
 fn failure_text(result: &CheckResult, d: &Diagnostic) -> String {
-    let file = safe::path(&result.files[d.file as usize].display);
+    let file = &result.files[d.file as usize];
     let mut s = format!(
-        "{file}:{}:{}: {}[{}] {}: {}",
-        d.span.start.line,
-        d.span.start.col,
+        "{}: {}[{}] {}: {}",
+        super::position(file, d.span, d.locator.as_deref()),
         d.severity.as_str(),
         d.rule_id,
         d.rule_name,
@@ -61,10 +61,8 @@ fn failure_text(result: &CheckResult, d: &Diagnostic) -> String {
     }
     for r in &d.related {
         s.push_str(&format!(
-            "\nrelated: {}:{}:{}: {}",
-            safe::path(&result.files[r.file as usize].display),
-            r.span.start.line,
-            r.span.start.col,
+            "\nrelated: {}: {}",
+            super::position(&result.files[r.file as usize], r.span, r.locator.as_deref()),
             safe::text(&r.message)
         ));
     }
@@ -134,7 +132,8 @@ pub fn to_report(result: &CheckResult, options: &ReportOptions) -> Report {
                 case
             };
             case.set_classname(display.as_ref());
-            set_location(&mut case, &display, Some(d.span.start.line));
+            let line = d.locator.is_none().then_some(d.span.start.line);
+            set_location(&mut case, &display, line);
             suite.add_test_case(case);
         }
         report.add_test_suite(suite);

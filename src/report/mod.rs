@@ -82,13 +82,12 @@ pub fn write_concise(out: &mut dyn Write, result: &CheckResult) -> io::Result<()
     Ok(())
 }
 
-/// One finding as `path:line:col: severity[ID] message`.
+/// One finding as `path:line:col: severity[ID] message`, or
+/// `path[locator]: severity[ID] message` in a source without lines.
 pub fn concise_line(file: &SourceFile, d: &Diagnostic) -> String {
     format!(
-        "{}:{}:{}: {}[{}] {}",
-        safe::path(&file.display),
-        d.span.start.line,
-        d.span.start.col,
+        "{}: {}[{}] {}",
+        position(file, d.span, d.locator.as_deref()),
         d.severity.as_str(),
         d.rule_id,
         safe::text(&d.message)
@@ -101,6 +100,20 @@ pub fn write_json(out: &mut dyn Write, value: &impl serde::Serialize) -> io::Res
     let text = serde_json::to_string_pretty(value).map_err(io::Error::other)?;
     out.write_all(safe::json(text).as_bytes())?;
     writeln!(out)
+}
+
+/// Where a finding or related location is, for one-line formats:
+/// `path:line:col`, or `path[locator]` for a row of an SQLite store.
+pub fn position(file: &SourceFile, span: crate::source::Span, locator: Option<&str>) -> String {
+    match locator {
+        Some(l) => format!("{}[{}]", safe::path(&file.display), safe::text(l)),
+        None => format!(
+            "{}:{}:{}",
+            safe::path(&file.display),
+            span.start.line,
+            span.start.col
+        ),
+    }
 }
 
 /// Write the report for `result` in the chosen format.

@@ -214,11 +214,23 @@ pub fn message_with_links(d: &Diagnostic) -> String {
     )
 }
 
-fn physical(display: &str, span: Span) -> PhysicalLocation {
+/// A location in a file; a row of a source without lines (an SQLite
+/// store) has no region: its locator goes in a logical location.
+fn physical(display: &str, span: Span, locator: Option<&str>) -> PhysicalLocation {
     PhysicalLocation {
         artifact_location: Some(artifact(display)),
-        region: Some(region(span)),
+        region: locator.is_none().then(|| region(span)),
         ..PhysicalLocation::default()
+    }
+}
+
+/// The row and column of a store a finding sits on.
+fn row_location(display: &str, locator: &str) -> LogicalLocation {
+    LogicalLocation {
+        name: Some(locator.to_string()),
+        fully_qualified_name: Some(format!("{display}[{locator}]")),
+        kind: Some("element".to_string()),
+        ..LogicalLocation::default()
     }
 }
 
@@ -334,23 +346,34 @@ pub fn to_sarif(result: &CheckResult, options: &ReportOptions) -> Sarif {
         .zip(fingerprints)
         .map(|(d, fingerprint)| {
             let display = &result.files[d.file as usize].display;
+            let logical_locations: Vec<LogicalLocation> = d
+                .locator
+                .as_deref()
+                .map(|l| row_location(display, l))
+                .into_iter()
+                .chain(d.object.as_ref().map(logical))
+                .collect();
             let location = Location {
-                physical_location: Some(physical(display, d.span)),
-                logical_locations: d.object.as_ref().map(|o| vec![logical(o)]),
+                physical_location: Some(physical(display, d.span, d.locator.as_deref())),
+                logical_locations: (!logical_locations.is_empty()).then_some(logical_locations),
                 ..Location::default()
             };
             let related: Vec<Location> = d
                 .related
                 .iter()
                 .enumerate()
-                .map(|(i, r)| Location {
-                    id: Some(i as i64),
-                    physical_location: Some(physical(
-                        &result.files[r.file as usize].display,
-                        r.span,
-                    )),
-                    message: Some(text(r.message.clone())),
-                    ..Location::default()
+                .map(|(i, r)| {
+                    let display = &result.files[r.file as usize].display;
+                    Location {
+                        id: Some(i as i64),
+                        physical_location: Some(physical(display, r.span, r.locator.as_deref())),
+                        logical_locations: r
+                            .locator
+                            .as_deref()
+                            .map(|l| vec![row_location(display, l)]),
+                        message: Some(text(r.message.clone())),
+                        ..Location::default()
+                    }
                 })
                 .collect();
             let mut fingerprints = BTreeMap::new();

@@ -14,8 +14,10 @@ pub static RULE: Rule = Rule {
         summary: "two experiments, or two tenants' servers, whose artifact roots overlap",
         docs: Docs {
             what: "Reports artifact roots that are the same location or one inside the other: \
-                   between two experiments of an MLflow file store (`artifact_location` in \
-                   `mlruns/<id>/meta.yaml`), and between `mlflow server`s of different tenants \
+                   between two experiments of an MLflow tracking store (`artifact_location` in \
+                   the file store's `mlruns/<id>/meta.yaml`, or in the `experiments` table of \
+                   an SQLite store such as `mlflow.db`, where the finding names the row: \
+                   `experiments/3/artifact_location`), and between `mlflow server`s of different tenants \
                    (`--default-artifact-root`, `--artifacts-destination`, or their \
                    `MLFLOW_DEFAULT_ARTIFACT_ROOT` / `MLFLOW_ARTIFACTS_DESTINATION` environment \
                    variables). URIs are compared after normalising scheme, bucket or host, `.`, \
@@ -33,7 +35,10 @@ pub static RULE: Rule = Rule {
                 "`mlflow-artifacts:` URIs and relative roots (`./mlruns`, `./mlartifacts`) \
                  belong to their own server and never collide across servers. Roots built from \
                  variables that tenantlint cannot resolve (secrets, ConfigMaps) are not compared. \
-                 Servers whose namespace is unset have no known tenant and are not compared.",
+                 Servers whose namespace is unset have no known tenant and are not compared. \
+                 Deleted experiments are history and are not compared. MLflow 3's logged \
+                 models (`mlruns/<id>/models/m-…`) live inside their experiment's location by \
+                 design and are not experiments.",
             ),
             references: Some(
                 "- [MLflow: artifact stores](https://mlflow.org/docs/latest/self-hosting/architecture/artifact-store/)\n- [MLflow: `mlflow server`](https://mlflow.org/docs/latest/api_reference/cli.html#mlflow-server)",
@@ -70,7 +75,7 @@ fn conflicts(a: &Root, b: &Root) -> bool {
 fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
     let index = ctx.index;
     let mut roots: Vec<Root> = Vec::new();
-    for e in &index.experiments {
+    for e in index.experiments.iter().filter(|e| e.is_active()) {
         let Some(loc) = &e.artifact_location else {
             continue;
         };

@@ -14,8 +14,10 @@ pub static RULE: Rule = Rule {
         severity: Severity::Warning,
         summary: "runs in the `Default` experiment, or a job that sets a tracking URI but no experiment",
         docs: Docs {
-            what: "Reports runs that land in MLflow's `Default` experiment (id `0`): a run \
-                   `meta.yaml` of a file store whose `experiment_id` is `0`, and a container that \
+            what: "Reports runs that land in MLflow's `Default` experiment (id `0`): an active \
+                   run whose `experiment_id` is `0`, in a file store (`meta.yaml`) or in the \
+                   `runs` table of an SQLite store (`runs/<run_id>/experiment_id`; deleted runs \
+                   are history), and a container that \
                    sets `MLFLOW_EXPERIMENT_ID` to `0`, `MLFLOW_EXPERIMENT_NAME` to `Default`, or \
                    passes them to `mlflow run` (`--experiment-id 0`). Also reports a job — a Pod, \
                    Job, CronJob, Kubeflow training job or RayJob — or any container running \
@@ -88,7 +90,7 @@ fn experiment_choices(client: &MlflowClient, file: FileId) -> (Option<Choice>, O
 
 fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
     let index = ctx.index;
-    for run in &index.mlflow.runs {
+    for run in index.mlflow.runs.iter().filter(|r| r.is_active()) {
         let Some(exp) = run.experiment_id.as_ref().filter(|e| e.value == "0") else {
             continue;
         };

@@ -4,10 +4,9 @@ use std::collections::HashMap;
 
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::model::Experiment;
-use crate::model::build::parent_dir;
-use crate::model::file_store::ModelVersion;
+use crate::model::file_store::{LoggedModel, ModelVersion, Run};
 use crate::model::uri::{Location, scoped_location};
-use crate::rules::mlflow::{entity_tenant, server_tenant};
+use crate::rules::mlflow::{DEFAULT_WORKSPACE, entity_tenant, server_tenant};
 use crate::rules::{Category, Check, Context, Docs, Rule, RuleMeta};
 use crate::source::{FileId, Span};
 
@@ -19,16 +18,20 @@ pub static RULE: Rule = Rule {
         severity: Severity::Error,
         summary: "a run whose artifacts are not under its experiment's artifact location, or a model version registered from another tenant's root",
         docs: Docs {
-            what: "In an MLflow file store, reports a run (`mlruns/<experiment>/<run>/meta.yaml`) \
-                   whose `artifact_uri` is not under the `artifact_location` of its experiment \
-                   (`mlruns/<experiment>/meta.yaml`), and a model version \
-                   (`mlruns/models/<name>/version-<n>/meta.yaml`) whose `source` lies under an \
+            what: "In an MLflow tracking store — the file store, or the tables of an SQLite \
+                   store such as `mlflow.db` — reports an active run \
+                   (`mlruns/<experiment>/<run>/meta.yaml`, a row of `runs`) whose \
+                   `artifact_uri` is not under the `artifact_location` of its experiment, and a \
+                   model version (`mlruns/models/<name>/version-<n>/meta.yaml`, a row of \
+                   `model_versions`) whose `source` lies under an \
                    artifact root of another tenant: an experiment's `artifact_location`, or a \
                    server's `--default-artifact-root` / `--artifacts-destination` (the deepest \
                    root that contains the source decides). A `runs:/<run_id>/…` source is \
-                   followed to that run's experiment. A model's tenant is its `workspace` (or \
-                   its registered model's), else the tenant whose `tenants:` globs match its \
-                   name; an experiment's likewise.",
+                   followed to that run's experiment, and a `models:/m-…` source to the \
+                   experiment of that logged model (MLflow 3). A model's tenant is its \
+                   `workspace` (or its registered model's), else the tenant whose `tenants:` \
+                   globs match its name; an experiment's likewise. The `default` workspace that \
+                   MLflow 3 writes when workspaces are off names no tenant.",
             why: "Per-experiment artifact locations are how a shared tracking server keeps \
                   tenants' files apart: each team's credentials and bucket policies cover its \
                   own prefix. A run that writes elsewhere — because a client overrode the \
@@ -39,8 +42,9 @@ pub static RULE: Rule = Rule {
             use_instead: "# file: mlruns/1/meta.yaml\nartifact_location: s3://ml-artifacts/team-a/1\nexperiment_id: '1'\nlifecycle_stage: active\nname: team-a/churn\n# file: mlruns/1/5f2a9c0e8b7d4e1f9a3b6c2d1e0f4a5b/meta.yaml\nartifact_uri: s3://ml-artifacts/team-a/1/5f2a9c0e8b7d4e1f9a3b6c2d1e0f4a5b/artifacts\nexperiment_id: '1'\nlifecycle_stage: active\nrun_id: 5f2a9c0e8b7d4e1f9a3b6c2d1e0f4a5b\n",
             options: None,
             known_problems: Some(
-                "A run is matched to the experiment `meta.yaml` of its parent directory; runs \
-                 whose experiment is not in the linted set are not checked. `mlflow-artifacts:` \
+                "A run is matched to the experiment `meta.yaml` of its parent directory (in an \
+                 SQLite store, to the experiment of its `experiment_id`); runs whose experiment \
+                 is not in the linted set are not checked. `mlflow-artifacts:` \
                  and relative URIs are compared only with those of the same file store, and a \
                  proxied URI is never compared with the bucket behind the proxy. Model \
                  versions without a known tenant are not checked.",
@@ -81,19 +85,18 @@ struct Root {
 
 fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
     let index = ctx.index;
-    let display = |file: FileId| ctx.file(file).display.as_str();
-    // Experiments by their directory.
+    // Experiments by their key (directory in a file store, or store and id).
     let experiments: HashMap<&str, &Experiment> = index
         .experiments
         .iter()
-        .map(|e| (parent_dir(display(e.file)), e))
+        .map(|e| (e.key.as_str(), e))
         .collect();
-    let experiment_of = |run_file: FileId| {
-        let run_dir = parent_dir(display(run_file));
-        experiments.get(parent_dir(run_dir)).copied()
-    };
+    let experiment_of = |key: &str| experiments.get(key).copied();
     for run in &index.mlflow.runs {
-        let (Some(uri), Some(exp)) = (&run.artifact_uri, experiment_of(run.file)) else {
+        if !run.is_active() {
+            continue;
+        }
+        let (Some(uri), Some(exp)) = (&run.artifact_uri, experiment_of(&run.experiment_key)) else {
             continue;
         };
         let Some(root) = &exp.artifact_location else {
@@ -146,7 +149,7 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
             tenant,
             location,
             raw: root.value.clone(),
-            store: Some(parent_dir(parent_dir(display(e.file))).to_string()),
+            store: Some(e.store.clone()),
             file: e.file,
             span: root.span,
         });
@@ -179,57 +182,91 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
         .iter()
         .map(|m| {
             (
-                parent_dir(display(m.file)),
+                m.key.as_str(),
                 m.workspace.as_ref().map(|w| w.value.as_str()),
             )
         })
         .collect();
+    let sources = Sources {
+        runs: index
+            .mlflow
+            .runs
+            .iter()
+            .filter_map(|r| Some((r.run_id.as_ref()?.value.as_str(), r)))
+            .collect(),
+        logged_models: index
+            .mlflow
+            .logged_models
+            .iter()
+            .filter_map(|m| Some((m.model_id.as_ref()?.value.as_str(), m)))
+            .collect(),
+        experiment_of: &experiment_of,
+    };
     for v in &index.mlflow.model_versions {
-        let version_dir = parent_dir(display(v.file));
-        let model_dir = parent_dir(version_dir);
         let workspace = v
             .workspace
             .as_ref()
             .map(|w| w.value.as_str())
-            .or_else(|| registered.get(model_dir).copied().flatten());
+            .filter(|w| *w != DEFAULT_WORKSPACE)
+            .or_else(|| registered.get(v.model_key.as_str()).copied().flatten());
         let Some(tenant) =
             entity_tenant(index, workspace, v.name.as_ref().map(|n| n.value.as_str()))
         else {
             continue;
         };
-        // The file store this version belongs to: `<store>/models/<name>/version-<n>`.
-        let store = parent_dir(parent_dir(model_dir));
-        out.extend(foreign_source(
-            ctx,
-            v,
-            &tenant,
-            store,
-            &roots,
-            &experiment_of,
-        ));
+        out.extend(foreign_source(ctx, v, &tenant, &roots, &sources));
     }
 }
 
+/// Where registered models come from: runs and logged models by id, and
+/// experiments by key.
+struct Sources<'a, F: Fn(&str) -> Option<&'a Experiment>> {
+    runs: HashMap<&'a str, &'a Run>,
+    logged_models: HashMap<&'a str, &'a LoggedModel>,
+    experiment_of: &'a F,
+}
+
 /// A finding when version `v`'s source lies under another tenant's root.
-fn foreign_source<'a>(
+fn foreign_source<'a, F: Fn(&str) -> Option<&'a Experiment>>(
     ctx: &Context,
     v: &ModelVersion,
     tenant: &str,
-    store: &str,
     roots: &[Root],
-    experiment_of: &impl Fn(FileId) -> Option<&'a Experiment>,
+    sources: &Sources<'a, F>,
 ) -> Option<Diagnostic> {
     let source = v.source.as_ref()?;
     let index = ctx.index;
     let model = v.name.as_ref().map_or("", |n| n.value.as_str());
-    if let Some(rest) = source.value.strip_prefix("runs:/") {
+    // `runs:/<run_id>/…` and `models:/m-…` (a logged model) name where the
+    // model came from: the tenant of that run's or model's experiment.
+    let origin = if let Some(rest) = source.value.strip_prefix("runs:/") {
         let run_id = rest.trim_start_matches('/').split('/').next()?;
-        let run = index
-            .mlflow
-            .runs
-            .iter()
-            .find(|r| r.run_id.as_ref().is_some_and(|id| id.value == run_id))?;
-        let exp = experiment_of(run.file)?;
+        let run = sources.runs.get(run_id)?;
+        Some((
+            "run",
+            format!("run `{run_id}`"),
+            run.file,
+            run.run_id.as_ref()?.span,
+            &run.experiment_key,
+        ))
+    } else if let Some(rest) = source.value.strip_prefix("models:/") {
+        let model_id = rest.trim_start_matches('/').split('/').next()?;
+        match sources.logged_models.get(model_id) {
+            Some(m) => Some((
+                "logged model",
+                format!("logged model `{model_id}`"),
+                m.file,
+                m.model_id.as_ref()?.span,
+                &m.experiment_key,
+            )),
+            // `models:/<name>/<version>` names a registered model: not here.
+            None => return None,
+        }
+    } else {
+        None
+    };
+    if let Some((kind, what, file, span, experiment_key)) = origin {
+        let exp = (sources.experiment_of)(experiment_key)?;
         let owner = entity_tenant(
             index,
             exp.workspace.as_ref().map(|w| w.value.as_str()),
@@ -239,18 +276,17 @@ fn foreign_source<'a>(
             return None;
         }
         let exp_name = exp.name.as_ref().map_or("", |n| n.value.as_str());
-        let at = run.run_id.as_ref()?;
         return Some(
             Diagnostic::new(
                 &RULE.meta,
                 v.file,
                 source.span,
                 format!(
-                    "model `{model}` of tenant `{tenant}` is registered from run `{run_id}` of tenant `{owner}`"
+                    "model `{model}` of tenant `{tenant}` is registered from {what} of tenant `{owner}`"
                 ),
             )
             .help(format!("register tenant `{tenant}`'s models only from its own runs"))
-            .related(run.file, at.span, format!("the run belongs to experiment `{exp_name}` of tenant `{owner}`")),
+            .related(file, span, format!("the {kind} belongs to experiment `{exp_name}` of tenant `{owner}`")),
         );
     }
     let location = scoped_location(&source.value)?;
@@ -258,7 +294,7 @@ fn foreign_source<'a>(
     let deepest = roots
         .iter()
         .filter(|r| comparable(&r.location, &location) && r.location.contains(&location))
-        .filter(|r| !local || r.store.as_deref() == Some(store))
+        .filter(|r| !local || r.store.as_deref() == Some(v.store.as_str()))
         .max_by_key(|r| r.location.segments.len())?;
     if deepest.tenant == tenant {
         return None;

@@ -20,11 +20,16 @@ use crate::model::mlflow::{MlflowClient, client_view};
 use crate::rules::Context;
 use crate::source::{FileId, Span};
 
+/// The workspace MLflow 3 writes on every entity when workspaces are off:
+/// it names no tenant.
+pub const DEFAULT_WORKSPACE: &str = "default";
+
 /// The tenant of a namespace-less MLflow entity (an experiment, a
 /// registered model): the tenant of its `workspace` (a workspace is a
-/// namespace), else the tenant whose `tenants:` globs match its name.
+/// namespace; `default` names none), else the tenant whose `tenants:`
+/// globs match its name.
 pub fn entity_tenant(index: &Index, workspace: Option<&str>, name: Option<&str>) -> Option<String> {
-    match workspace {
+    match workspace.filter(|w| *w != DEFAULT_WORKSPACE) {
         Some(ws) => index.tenancy.tenant_of(ws).map(str::to_string),
         None => index.tenancy.tenant_of_name(name?).map(str::to_string),
     }
