@@ -420,6 +420,57 @@ pub fn discover_in(
     Ok((inputs, warnings))
 }
 
+/// The chart directory of a file inside a Helm chart's `templates/` (at any
+/// depth below it), or `None`. `charts` caches whether a directory holds a
+/// `Chart.yaml`.
+fn chart_of(path: &Path, charts: &mut std::collections::HashMap<PathBuf, bool>) -> Option<PathBuf> {
+    for dir in path.ancestors().skip(1) {
+        if dir.file_name().is_some_and(|n| n == "templates") {
+            let chart = dir.parent().unwrap_or(Path::new(""));
+            let is_chart = *charts
+                .entry(chart.to_path_buf())
+                .or_insert_with(|| chart.join("Chart.yaml").is_file());
+            if is_chart {
+                return Some(chart.to_path_buf());
+            }
+        }
+    }
+    None
+}
+
+/// Remove the unrendered templates of Helm charts (files under `templates/`
+/// next to a `Chart.yaml`) from `inputs`: they are Go templates, not YAML,
+/// and are linted through `helm template` (SPEC §1). One note per chart.
+pub fn skip_chart_templates(inputs: &mut Vec<Input>) -> Vec<WalkWarning> {
+    let mut charts = std::collections::HashMap::new();
+    let mut skipped = std::collections::BTreeSet::new();
+    inputs.retain(|input| {
+        if input.path.as_os_str() == "-" {
+            return true;
+        }
+        match chart_of(&input.path, &mut charts) {
+            Some(chart) => {
+                skipped.insert(chart);
+                false
+            }
+            None => true,
+        }
+    });
+    skipped
+        .into_iter()
+        .map(|chart| {
+            let shown = match display_path(&chart) {
+                s if s.is_empty() => ".".to_string(),
+                s => s,
+            };
+            let message = format!(
+                "unrendered Helm chart templates skipped; lint the rendered chart: `helm template {shown} | tenantlint check -`"
+            );
+            WalkWarning::note(shown, message)
+        })
+        .collect()
+}
+
 /// The files and directories git ignores under a directory of a work tree:
 /// untracked and matched by `.gitignore`, `.git/info/exclude` or the
 /// global excludes. A tracked file is never among them, whatever
@@ -543,5 +594,51 @@ mod tests {
             assert_eq!(n.level, WalkLevel::Note);
             assert_eq!(n.message, NOT_RECOGNISED);
         }
+    }
+
+    #[test]
+    fn helm_templates_are_skipped_with_one_note_per_chart() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        for name in [
+            "app/Chart.yaml",
+            "app/values.yaml",
+            "app/templates/svc.yaml",
+            "app/templates/tests/conn.yaml",
+            "app/crds/crd.yaml",
+            "app/charts/db/Chart.yaml",
+            "app/charts/db/templates/sts.yaml",
+            "openshift/templates/plain.yaml",
+        ] {
+            let p = d.join(name);
+            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+            std::fs::write(p, "a: {{ .Values.a }}\n").unwrap();
+        }
+        let (mut inputs, _) = discover(&[d.to_path_buf()]).unwrap();
+        let notes = skip_chart_templates(&mut inputs);
+        let kept: Vec<String> = inputs
+            .iter()
+            .map(|i| {
+                i.path
+                    .strip_prefix(d)
+                    .unwrap()
+                    .to_string_lossy()
+                    .replace('\\', "/")
+            })
+            .collect();
+        assert_eq!(
+            kept,
+            [
+                "app/Chart.yaml",
+                "app/charts/db/Chart.yaml",
+                "app/crds/crd.yaml",
+                "app/values.yaml",
+                "openshift/templates/plain.yaml"
+            ]
+        );
+        let charts: Vec<&str> = notes.iter().map(|n| n.path.as_str()).collect();
+        assert_eq!(charts.len(), 2, "{notes:?}");
+        assert!(charts[0].ends_with("/app") && charts[1].ends_with("/app/charts/db"));
+        assert!(notes.iter().all(|n| n.level == WalkLevel::Note));
     }
 }

@@ -643,6 +643,8 @@ pub fn check(options: &CheckOptions) -> Result<CheckResult, crate::discover::Dis
             .filter(|i| !options.config.is_excluded(&i.path)),
     );
     let mut warnings = warnings;
+    // A Helm chart's `templates/` are not YAML until rendered.
+    warnings.extend(crate::discover::skip_chart_templates(&mut inputs));
     if inputs.is_empty() {
         let given: Vec<String> = options
             .paths
@@ -663,8 +665,11 @@ pub fn check(options: &CheckOptions) -> Result<CheckResult, crate::discover::Dis
             .iter()
             .map(|i| crate::config::absolute(&i.path))
             .collect();
-        let (context, more) = crate::discover::discover_in(&options.context, &options.context)?;
+        let (mut context, more) = crate::discover::discover_in(&options.context, &options.context)?;
         warnings.extend(more);
+        // Charts of the context are skipped without a note each: only the
+        // files given are the run's business.
+        crate::discover::skip_chart_templates(&mut context);
         inputs.extend(context.into_iter().filter(|i| {
             !given.contains(&crate::config::absolute(&i.path))
                 && !options.config.is_excluded(&i.path)

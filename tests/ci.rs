@@ -339,3 +339,54 @@ fn quiet_prints_findings_only() {
     let (_, github, _) = check(d, &["-q", "--format", "github", "a.yaml"]);
     assert!(github.lines().all(|l| l.starts_with("::")), "{github}");
 }
+
+#[test]
+fn helm_chart_templates_are_skipped_with_a_note_per_chart() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    write(
+        d,
+        "charts/app/Chart.yaml",
+        "apiVersion: v2\nname: app\nversion: 0.1.0\n",
+    );
+    write(d, "charts/app/values.yaml", "replicas: 1\n");
+    write(
+        d,
+        "charts/app/templates/svc.yaml",
+        "apiVersion: v1\nkind: Service\nmetadata:\n  name: {{ include \"x\" . }}\n{{- if .Values.x }}\n",
+    );
+    write(
+        d,
+        "charts/app/templates/tests/conn.yaml",
+        "{{- range .Values.x }}\n",
+    );
+    write(d, "pod.yaml", NAMESPACE_MISMATCH);
+    // Walking the repository: the templates are not YAML001.
+    let (code, stdout, stderr) = check(d, &["--format", "concise"]);
+    assert_eq!(code, Some(1), "{stdout}{stderr}");
+    assert!(!stdout.contains("charts/"), "{stdout}");
+    assert!(stdout.contains("pod.yaml:10:14: error[NS003]"), "{stdout}");
+    let notes: Vec<&str> = stderr
+        .lines()
+        .filter(|l| l.contains("Helm chart"))
+        .collect();
+    assert_eq!(
+        notes,
+        [
+            "note: charts/app: unrendered Helm chart templates skipped; lint the rendered chart: `helm template charts/app | tenantlint check -`"
+        ],
+        "{stderr}"
+    );
+    // A template named on the command line (a pre-commit hook) is skipped too.
+    let (code, stdout, stderr) =
+        check(d, &["--format", "concise", "charts/app/templates/svc.yaml"]);
+    assert_eq!((code, stdout.as_str()), (Some(0), ""), "{stderr}");
+    assert!(
+        stderr.contains("note: charts/app: unrendered Helm chart templates"),
+        "{stderr}"
+    );
+    // In pre-commit mode, the charts of the context add no notes.
+    let (code, _, stderr) = check(d, &["--context", ".", "pod.yaml"]);
+    assert_eq!(code, Some(1));
+    assert!(!stderr.contains("Helm chart"), "{stderr}");
+}
