@@ -11,6 +11,7 @@ use crate::diagnostic::Severity;
 use crate::discover::WalkLevel;
 use crate::engine::{self, CheckOptions, Selection};
 use crate::index::IndexOptions;
+use crate::posture;
 use crate::report::snippet::Snippet;
 use crate::report::{self, Format, ReportOptions, safe};
 use crate::rules;
@@ -30,6 +31,8 @@ pub struct Cli {
 pub enum Command {
     /// Lint files and directories (the main command)
     Check(Box<CheckArgs>),
+    /// The tenancy posture: every tenant against every isolation control
+    Tenants(Box<TenantsArgs>),
     /// List every rule
     Rules {
         #[arg(long, value_enum, default_value_t = RulesFormat::Text)]
@@ -73,15 +76,41 @@ pub enum Color {
 
 #[derive(clap::Args, Debug)]
 pub struct CheckArgs {
-    /// Files or directories to lint; `-` reads stdin. Default: `.`
-    #[arg(long_help = paths_help())]
-    pub paths: Vec<PathBuf>,
     /// Output format
     #[arg(long, value_enum, default_value_t = Format::Human)]
     pub format: Format,
     /// Write the report to FILE instead of stdout
     #[arg(long, short = 'o', value_name = "FILE")]
     pub output: Option<PathBuf>,
+    #[command(flatten)]
+    pub run: RunArgs,
+    /// Record every current finding in FILE and exit 0
+    #[arg(long, value_name = "FILE")]
+    pub write_baseline: Option<PathBuf>,
+    /// Print one line per rule (count, id, name) instead of the findings
+    #[arg(long)]
+    pub statistics: bool,
+}
+
+#[derive(clap::Args, Debug)]
+pub struct TenantsArgs {
+    /// Output format
+    #[arg(long, value_enum, default_value_t = posture::Format::Human)]
+    pub format: posture::Format,
+    /// Write the report to FILE instead of stdout
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    #[command(flatten)]
+    pub run: RunArgs,
+}
+
+/// What `check` and `tenants` share: the inputs, the config, the tenancy,
+/// the selection and the exit code.
+#[derive(clap::Args, Debug)]
+pub struct RunArgs {
+    /// Files or directories to lint; `-` reads stdin. Default: `.`
+    #[arg(long_help = paths_help())]
+    pub paths: Vec<PathBuf>,
     /// Deploy-time namespace for objects without one (as `kubectl -n`)
     #[arg(long, short = 'n', value_name = "NS")]
     pub namespace: Option<String>,
@@ -103,9 +132,6 @@ pub struct CheckArgs {
     /// Hide findings recorded in FILE (see --write-baseline)
     #[arg(long, value_name = "FILE")]
     pub baseline: Option<PathBuf>,
-    /// Record every current finding in FILE and exit 0
-    #[arg(long, value_name = "FILE")]
-    pub write_baseline: Option<PathBuf>,
     /// Config file (default: the nearest `.tenantlint.yaml` from the current directory upward)
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
@@ -115,9 +141,6 @@ pub struct CheckArgs {
     /// Worker threads (default: all cores)
     #[arg(short = 'j', long, value_name = "N", default_value_t = 0)]
     pub threads: usize,
-    /// Print one line per rule (count, id, name) instead of the findings
-    #[arg(long)]
-    pub statistics: bool,
     /// Print findings only: no summary, no notes, no progress
     #[arg(short, long)]
     pub quiet: bool,
@@ -160,6 +183,7 @@ pub fn main() -> i32 {
     };
     match cli.command {
         Command::Check(args) => run_check(*args),
+        Command::Tenants(args) => run_tenants(*args),
         Command::Rules { format } => {
             let stdout = std::io::stdout();
             let mut out = stdout.lock();
@@ -229,7 +253,7 @@ fn init(force: bool) -> i32 {
 }
 
 /// The configuration: `--config FILE`, else the nearest `.tenantlint.yaml`.
-fn load_config(args: &CheckArgs) -> Result<Config, config::ConfigError> {
+fn load_config(args: &RunArgs) -> Result<Config, config::ConfigError> {
     let path = match &args.config {
         Some(p) => Some(p.clone()),
         None if args.isolated => None,
@@ -315,13 +339,20 @@ impl miette::Diagnostic for SafeConfigError {
     }
 }
 
-fn run_check(args: CheckArgs) -> i32 {
-    let started = Instant::now();
-    let config = match load_config(&args) {
+/// A run prepared from the shared options.
+struct Prepared {
+    options: CheckOptions,
+    fail_on: FailOn,
+}
+
+/// Read the config and stdin, and turn the shared options into
+/// [`CheckOptions`]; `Err` holds the exit code of a failed run.
+fn prepare(args: &RunArgs) -> Result<Prepared, i32> {
+    let config = match load_config(args) {
         Ok(c) => c,
         Err(e) => {
             print_config_error(&e);
-            return EXIT_FAILURE;
+            return Err(EXIT_FAILURE);
         }
     };
     // Command-line options override the file.
@@ -349,7 +380,7 @@ fn run_check(args: CheckArgs) -> i32 {
         .unwrap_or(FailOn::Error);
     if let Err(e) = selection.validate_with(&config.policy_rules) {
         eprintln!("error: {}", safe::text(&e));
-        return EXIT_FAILURE;
+        return Err(EXIT_FAILURE);
     }
     let mut paths = args.paths.clone();
     if paths.is_empty() {
@@ -366,7 +397,7 @@ fn run_check(args: CheckArgs) -> i32 {
         let mut data = Vec::new();
         if let Err(e) = std::io::stdin().read_to_end(&mut data) {
             eprintln!("error: cannot read stdin: {e}");
-            return EXIT_FAILURE;
+            return Err(EXIT_FAILURE);
         }
         let name = args
             .stdin_filename
@@ -379,12 +410,11 @@ fn run_check(args: CheckArgs) -> i32 {
             Ok(b) => Some(std::sync::Arc::new(b)),
             Err(e) => {
                 eprintln!("error: {}", safe::text(&e));
-                return EXIT_FAILURE;
+                return Err(EXIT_FAILURE);
             }
         },
         None => None,
     };
-    let progress = std::sync::Arc::new(engine::Progress::default());
     let options = CheckOptions {
         paths,
         stdin,
@@ -394,22 +424,27 @@ fn run_check(args: CheckArgs) -> i32 {
             ..IndexOptions::default()
         },
         threads: args.threads,
-        progress: Some(progress.clone()),
+        progress: Some(std::sync::Arc::new(engine::Progress::default())),
         config: std::sync::Arc::new(config),
         baseline,
-        fingerprints: args.write_baseline.is_some(),
+        fingerprints: false,
         context: args.context.clone(),
+        keep_index: false,
     };
-    let progress_line = ProgressLine::start(progress, args.quiet);
-    let result = engine::check(&options);
+    Ok(Prepared { options, fail_on })
+}
+
+/// Check, with a progress line on a terminal; walk warnings (and, unless
+/// `-q`, notes) go to stderr.
+fn run_engine(options: &CheckOptions, args: &RunArgs) -> Result<engine::CheckResult, i32> {
+    let progress_line =
+        ProgressLine::start(options.progress.clone().unwrap_or_default(), args.quiet);
+    let result = engine::check(options);
     progress_line.stop();
-    let mut result = match result {
-        Ok(r) => r,
-        Err(e) => {
-            eprintln!("error: {}", safe::text(&e.to_string()));
-            return EXIT_FAILURE;
-        }
-    };
+    let mut result = result.map_err(|e| {
+        eprintln!("error: {}", safe::text(&e.to_string()));
+        EXIT_FAILURE
+    })?;
     result.config = options
         .config
         .effect(!args.select.is_empty(), !args.ignore.is_empty());
@@ -421,54 +456,18 @@ fn run_check(args: CheckArgs) -> i32 {
             WalkLevel::Note => {}
         }
     }
-    if let Some(path) = &args.write_baseline {
-        return match crate::baseline::Baseline::write(
-            path,
-            result.fingerprints.clone(),
-            &result.files,
-        ) {
-            Ok(n) => {
-                if !args.quiet {
-                    eprintln!("recorded {n} findings in {}", path.display());
-                }
-                EXIT_OK
-            }
-            Err(e) => {
-                eprintln!("error: cannot write the baseline `{}`: {e}", path.display());
-                EXIT_FAILURE
-            }
-        };
-    }
-    let to_terminal = args.output.is_none() && std::io::stdout().is_terminal();
-    // Wrap for a terminal; never wrap in logs and files, where a wrapped
-    // message breaks grep and copy-paste.
-    let width = terminal_width().unwrap_or(if to_terminal { 100 } else { 10_000 });
-    let report_options = ReportOptions {
-        format: args.format,
-        color: use_color(args.color, to_terminal),
-        width,
-        elapsed: started.elapsed(),
-        quiet: args.quiet,
-        linted: args
-            .paths
-            .iter()
-            .map(|p| p.to_string_lossy().replace('\\', "/"))
-            .collect(),
-        fail_on: match fail_on {
-            FailOn::Error => Some(Severity::Error),
-            FailOn::Warning => Some(Severity::Warning),
-            FailOn::Info => Some(Severity::Info),
-            FailOn::Never => None,
-        },
-    };
-    let write = |w: &mut dyn Write| {
-        if args.statistics {
-            report::statistics::write(w, &result, &report_options)
-        } else {
-            report::write_report(w, &result, &report_options)
-        }
-    };
-    let write_result = match &args.output {
+    Ok(result)
+}
+
+/// Write a report to `--output FILE` or stdout; `Err` holds the exit code.
+/// `fence`: the report is text whose lines may start with input, so in a
+/// GitHub Actions log it is fenced off from workflow commands.
+fn write_output(
+    output: Option<&std::path::Path>,
+    fence: bool,
+    write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> Result<(), i32> {
+    let written = match output {
         Some(path) => crate::fsio::create_no_follow(path).and_then(|f| {
             let mut w = std::io::BufWriter::new(f);
             write(&mut w)?;
@@ -482,9 +481,8 @@ fn run_check(args: CheckArgs) -> i32 {
             // between `::stop-commands::TOKEN` and `::TOKEN::`. (The `github`
             // format is made of commands; JSON, SARIF, JUnit and GitLab are
             // parsed by tools, and none of their lines can start with `::`.)
-            let fence = (std::env::var_os("GITHUB_ACTIONS").is_some_and(|v| v == "true")
-                && (args.statistics || matches!(args.format, Format::Human | Format::Concise)))
-            .then(stop_commands_token);
+            let fence = (fence && std::env::var_os("GITHUB_ACTIONS").is_some_and(|v| v == "true"))
+                .then(stop_commands_token);
             (|| {
                 if let Some(token) = &fence {
                     writeln!(w, "::stop-commands::{token}")?;
@@ -497,13 +495,125 @@ fn run_check(args: CheckArgs) -> i32 {
             })()
         }
     };
-    if let Err(e) = write_result
-        && e.kind() != std::io::ErrorKind::BrokenPipe
-    {
-        eprintln!("error: cannot write the report: {e}");
-        return EXIT_FAILURE;
+    match written {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+            eprintln!("error: cannot write the report: {e}");
+            Err(EXIT_FAILURE)
+        }
+        _ => Ok(()),
     }
-    report::exit_code(&result, &report_options)
+}
+
+/// `--fail-on` as the lowest failing severity (`None`: never).
+fn threshold(fail_on: FailOn) -> Option<Severity> {
+    match fail_on {
+        FailOn::Error => Some(Severity::Error),
+        FailOn::Warning => Some(Severity::Warning),
+        FailOn::Info => Some(Severity::Info),
+        FailOn::Never => None,
+    }
+}
+
+fn run_check(args: CheckArgs) -> i32 {
+    check(args).unwrap_or_else(|code| code)
+}
+
+/// `check`; `Err` holds the exit code of a run that failed.
+fn check(args: CheckArgs) -> Result<i32, i32> {
+    let started = Instant::now();
+    let Prepared {
+        mut options,
+        fail_on,
+    } = prepare(&args.run)?;
+    options.fingerprints = args.write_baseline.is_some();
+    let quiet = args.run.quiet;
+    let result = run_engine(&options, &args.run)?;
+    if let Some(path) = &args.write_baseline {
+        return match crate::baseline::Baseline::write(
+            path,
+            result.fingerprints.clone(),
+            &result.files,
+        ) {
+            Ok(n) => {
+                if !quiet {
+                    eprintln!("recorded {n} findings in {}", path.display());
+                }
+                Ok(EXIT_OK)
+            }
+            Err(e) => {
+                eprintln!("error: cannot write the baseline `{}`: {e}", path.display());
+                Err(EXIT_FAILURE)
+            }
+        };
+    }
+    let to_terminal = args.output.is_none() && std::io::stdout().is_terminal();
+    // Wrap for a terminal; never wrap in logs and files, where a wrapped
+    // message breaks grep and copy-paste.
+    let width = terminal_width().unwrap_or(if to_terminal { 100 } else { 10_000 });
+    let report_options = ReportOptions {
+        format: args.format,
+        color: use_color(args.run.color, to_terminal),
+        width,
+        elapsed: started.elapsed(),
+        quiet,
+        linted: args
+            .run
+            .paths
+            .iter()
+            .map(|p| p.to_string_lossy().replace('\\', "/"))
+            .collect(),
+        fail_on: threshold(fail_on),
+    };
+    let text = args.statistics || matches!(args.format, Format::Human | Format::Concise);
+    write_output(args.output.as_deref(), text, |w| {
+        if args.statistics {
+            report::statistics::write(w, &result, &report_options)
+        } else {
+            report::write_report(w, &result, &report_options)
+        }
+    })?;
+    Ok(report::exit_code(&result, &report_options))
+}
+
+fn run_tenants(args: TenantsArgs) -> i32 {
+    tenants(args).unwrap_or_else(|code| code)
+}
+
+/// `tenants`: the same run as `check`, shown as the tenancy posture.
+fn tenants(args: TenantsArgs) -> Result<i32, i32> {
+    let started = Instant::now();
+    let Prepared {
+        mut options,
+        fail_on,
+    } = prepare(&args.run)?;
+    options.keep_index = true;
+    let mut result = run_engine(&options, &args.run)?;
+    let Some(index) = result.index.take() else {
+        eprintln!("error: the check kept no index");
+        return Err(EXIT_FAILURE);
+    };
+    let enabled: Vec<&str> = engine::enabled_rules(&options.selection, &options.config)
+        .iter()
+        .map(|r| r.meta.id)
+        .collect();
+    let matrix = posture::compute(&result, &index, &options.config, &enabled);
+    drop(index);
+    let to_terminal = args.output.is_none() && std::io::stdout().is_terminal();
+    let posture_options = posture::Options {
+        format: args.format,
+        color: use_color(args.run.color, to_terminal),
+        elapsed: started.elapsed(),
+    };
+    // Markdown and HTML lines never start with input; the table's do.
+    let text = args.format == posture::Format::Human;
+    write_output(args.output.as_deref(), text, |w| {
+        posture::write(w, &matrix, &result, &posture_options)
+    })?;
+    let report_options = ReportOptions {
+        fail_on: threshold(fail_on),
+        ..ReportOptions::default()
+    };
+    Ok(report::exit_code(&result, &report_options))
 }
 
 /// On a terminal, a run that takes longer than a second shows progress on stderr.

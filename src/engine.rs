@@ -123,6 +123,8 @@ pub struct CheckOptions {
     /// `--context DIR`: directories loaded for the whole-set rules whose
     /// own findings are not reported (pre-commit mode).
     pub context: Vec<PathBuf>,
+    /// Keep the index in [`CheckResult::index`] (the tenancy posture reads it).
+    pub keep_index: bool,
 }
 
 /// How far a run has come (read by the CLI's progress line).
@@ -148,6 +150,8 @@ pub struct CheckResult {
     pub warnings: Vec<WalkWarning>,
     /// The config file in effect and what it turns off (set by the CLI).
     pub config: Option<crate::config::ConfigEffect>,
+    /// The index the rules read, when [`CheckOptions::keep_index`] asked for it.
+    pub index: Option<Index>,
 }
 
 impl CheckResult {
@@ -327,6 +331,7 @@ pub struct LoadedSet {
     pub want_fingerprints: bool,
     /// Notes about files (an SQLite file that is no tracking store, …).
     pub notes: Vec<WalkWarning>,
+    pub keep_index: bool,
 }
 
 /// Load: read, decode, parse and model every file in parallel, then index.
@@ -394,6 +399,7 @@ pub fn load_set_with(
         baseline: options.baseline.clone(),
         want_fingerprints: options.fingerprints,
         notes,
+        keep_index: options.keep_index,
     }
 }
 
@@ -409,15 +415,14 @@ pub fn run_rules(set: LoadedSet, selection: &Selection) -> CheckResult {
         baseline,
         want_fingerprints,
         notes,
+        keep_index,
     } = set;
     let ctx = Context {
         index: &index,
         files: &files,
         config: &config,
     };
-    let enabled: Vec<&Rule> = rules::all()
-        .filter(|r| selection.enabled(r) && config.severity(r.meta.id) != Some(None))
-        .collect();
+    let enabled = enabled_rules(selection, &config);
     let enabled_ids: Vec<&str> = enabled.iter().map(|r| r.meta.id).collect();
     load_diagnostics.retain(|d| is_undeselectable(d) || enabled_ids.contains(&&*d.rule_id));
     let mut diagnostics = load_diagnostics;
@@ -508,7 +513,12 @@ pub fn run_rules(set: LoadedSet, selection: &Selection) -> CheckResult {
     let (documents, objects) = (index.documents, index.objects.len());
     // Freeing every object's tree takes tens of milliseconds on a large
     // repository; nothing waits for it.
-    std::thread::spawn(move || drop(index));
+    let index = if keep_index {
+        Some(index)
+    } else {
+        std::thread::spawn(move || drop(index));
+        None
+    };
     CheckResult {
         documents,
         objects,
@@ -518,6 +528,7 @@ pub fn run_rules(set: LoadedSet, selection: &Selection) -> CheckResult {
         fingerprints,
         warnings: notes,
         config: None,
+        index,
     }
 }
 
@@ -545,6 +556,13 @@ fn attach_locators(diagnostics: &mut [Diagnostic], files: &[Arc<SourceFile>]) {
 /// that cannot be read is never a silent pass, whatever `--select` says.
 fn is_undeselectable(d: &Diagnostic) -> bool {
     d.rule_id == rules::yaml::yaml001_syntax_error::RULE.meta.id
+}
+
+/// The rules that run: selected, and not turned off in the config.
+pub fn enabled_rules(selection: &Selection, config: &Config) -> Vec<&'static Rule> {
+    rules::all()
+        .filter(|r| selection.enabled(r) && config.severity(r.meta.id) != Some(None))
+        .collect()
 }
 
 /// Run `f` on a pool of `threads` workers (0 = all cores).

@@ -16,6 +16,7 @@ pub mod index;
 pub mod load;
 pub mod model;
 pub mod policy;
+pub mod posture;
 pub mod report;
 pub mod rules;
 pub mod source;

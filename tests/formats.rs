@@ -499,6 +499,7 @@ fn sarif_accepts_rules_that_are_not_built_in() {
         objects: 0,
         warnings: vec![],
         config: None,
+        index: None,
     };
     let sarif = serde_json::to_value(tenantlint::report::sarif::to_sarif(
         &result,

@@ -136,6 +136,7 @@ mod tests {
             objects: 1,
             warnings: Vec::new(),
             config: None,
+            index: None,
         }
     }
 

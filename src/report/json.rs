@@ -63,8 +63,9 @@ fn numbers(span: Span, locator: Option<&str>) -> [Option<u32>; 4] {
     ]
 }
 
+/// One finding as the `json` format writes it (also used by `tenants`).
 #[derive(Serialize)]
-struct JsonDiagnostic<'a> {
+pub struct JsonDiagnostic<'a> {
     rule: &'a str,
     name: &'a str,
     severity: &'static str,
@@ -90,7 +91,7 @@ fn object(o: &ObjectRef) -> JsonObject<'_> {
     }
 }
 
-fn diagnostic<'a>(result: &'a CheckResult, d: &'a Diagnostic) -> JsonDiagnostic<'a> {
+pub fn diagnostic<'a>(result: &'a CheckResult, d: &'a Diagnostic) -> JsonDiagnostic<'a> {
     let [line, column, end_line, end_column] = numbers(d.span, d.locator.as_deref());
     JsonDiagnostic {
         rule: &d.rule_id,
