@@ -13,8 +13,8 @@ use crate::engine::CheckResult;
 use crate::source::SourceFile;
 
 /// Text for HTML content and attribute values: markup characters as
-/// references; control characters and noncharacters (which HTML does not
-/// allow) shown as `\u{…}` escapes.
+/// references; control characters, bidi overrides and noncharacters (which
+/// HTML does not allow) shown as `\u{…}` escapes.
 pub fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in printable(text).chars() {
@@ -24,16 +24,10 @@ pub fn escape(text: &str) -> String {
             '>' => out.push_str("&gt;"),
             '"' => out.push_str("&quot;"),
             '\'' => out.push_str("&#39;"),
-            c if is_noncharacter(c) => out.push_str(&c.escape_unicode().to_string()),
             c => out.push(c),
         }
     }
     out
-}
-
-fn is_noncharacter(c: char) -> bool {
-    let n = c as u32;
-    (0xFDD0..=0xFDEF).contains(&n) || n & 0xFFFE == 0xFFFE
 }
 
 /// A message with its `backticked` values as `<code>`.

@@ -278,24 +278,8 @@ pub fn write(
     }
 }
 
-/// Text from the input, safe to print anywhere: control characters (and so
-/// terminal escape sequences) are shown as `\u{…}` escapes.
-pub fn printable(s: &str) -> std::borrow::Cow<'_, str> {
-    if !s.chars().any(char::is_control) {
-        return std::borrow::Cow::Borrowed(s);
-    }
-    std::borrow::Cow::Owned(
-        s.chars()
-            .map(|c| {
-                if c.is_control() {
-                    c.escape_unicode().to_string()
-                } else {
-                    c.to_string()
-                }
-            })
-            .collect(),
-    )
-}
+/// Text from the input, safe to print anywhere (SPEC §3).
+pub use crate::report::safe::text as printable;
 
 /// A message split at its backticks into `(text, is_code)` runs; a
 /// backtick that nothing closes, and an empty pair, stay text.
