@@ -341,12 +341,11 @@ fn check_page(html: &str, posture: &Value) -> usize {
             let expected = cell["findings"].as_array().unwrap();
             assert_eq!(items.len(), expected.len(), "{id}");
             for (item, d) in items.iter().zip(expected) {
-                let at = format!(
-                    "{}:{}:{}",
-                    d["file"].as_str().unwrap(),
-                    d["line"],
-                    d["column"]
-                );
+                let file = d["file"].as_str().unwrap();
+                let at = match d["locator"].as_str() {
+                    Some(locator) => format!("{file}[{locator}]"),
+                    None => format!("{file}:{}:{}", d["line"], d["column"]),
+                };
                 assert!(item.contains(&at), "{id}: {at} in {item}");
                 assert!(item.contains(d["rule"].as_str().unwrap()), "{id}");
             }
@@ -467,4 +466,56 @@ fn readme_lists_every_control_as_the_json_does() {
         assert!(readme.contains(&line), "README lacks `{line}`");
     }
     assert!(readme.contains(">> \"$GITHUB_STEP_SUMMARY\""));
+}
+
+#[test]
+fn sqlite_store_rows_belong_to_the_tenants_of_their_experiments() {
+    let dir = tempfile::tempdir().unwrap();
+    let conn = rusqlite::Connection::open(dir.path().join("mlflow.db")).unwrap();
+    conn.execute_batch(include_str!("data/mlflow_schema.sql"))
+        .unwrap();
+    conn.execute_batch(
+        "INSERT INTO experiments (experiment_id, name, artifact_location, lifecycle_stage) VALUES
+           (0, 'Default', '/srv/mlruns/0', 'active'),
+           (3, 'team-a/shared', 's3://ml/shared', 'active'),
+           (4, 'team-b/shared', 's3://ml/shared/', 'active');
+         INSERT INTO runs (run_uuid, experiment_id, artifact_uri, lifecycle_stage) VALUES
+           ('aaa', 0, '/srv/mlruns/0/aaa/artifacts', 'active');",
+    )
+    .unwrap();
+    drop(conn);
+    write(
+        dir.path(),
+        ".tenantlint.yaml",
+        "tenants:\n  team-a: [\"team-a/*\"]\n  team-b: [\"team-b/*\"]\n",
+    );
+    let posture = json(dir.path(), &["tenants", ".", "--format", "json"]);
+    let cell = |t: usize, c: &str| posture["tenants"][t]["cells"][c].clone();
+    assert_eq!(posture["tenants"][0]["name"], "team-a");
+    assert_eq!(posture["tenants"][1]["name"], "team-b");
+    for (t, id) in [(0, "3"), (1, "4")] {
+        let art = cell(t, "artifact-root");
+        assert_eq!(art["state"], "failing", "{posture}");
+        assert_eq!(
+            art["findings"][0]["locator"],
+            format!("experiments/{id}/artifact_location")
+        );
+        assert_eq!(cell(t, "resource-quota")["state"], "not_applicable");
+    }
+    // Runs in `Default` belong to no tenant.
+    let nobody: Vec<&str> = posture["unattributed"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["rule"].as_str().unwrap())
+        .collect();
+    assert_eq!(nobody, ["MLF003"]);
+    let (html, _) = run(dir.path(), &["tenants", ".", "--format", "html"]);
+    check_page(&html, &posture);
+    assert!(html.contains("mlflow.db[experiments/3/artifact_location]"));
+    let (md, _) = run(dir.path(), &["tenants", ".", "--format", "markdown"]);
+    assert!(
+        md.contains("`mlflow.db[experiments/4/artifact_location]`"),
+        "{md}"
+    );
 }

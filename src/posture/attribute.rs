@@ -129,29 +129,55 @@ pub fn entity_tenant(
     )
 }
 
+fn first_line(fields: &[&Option<Spanned<String>>]) -> Option<u32> {
+    fields
+        .iter()
+        .filter_map(|f| f.as_ref().map(|f| f.span.start.line))
+        .min()
+}
+
 /// The owner of a finding outside Kubernetes objects: the MLflow experiment,
-/// run or registered model in its file, else the config's `paths:`.
+/// run, model version or registered model it sits on, else the config's
+/// `paths:`.
 fn mlflow_owner(ctx: &Context, d: &Diagnostic) -> Option<Owner> {
     let index = ctx.index;
     let mlflow = &index.mlflow;
     let experiment_tenant =
         |e: &crate::model::Experiment| entity_tenant(index, &e.workspace, &e.name);
-    let by_model = if let Some(e) = index.experiments.iter().find(|e| e.file == d.file) {
-        experiment_tenant(e)
-    } else if let Some(r) = mlflow.runs.iter().find(|r| r.file == d.file) {
+    // Every entity of the file: where its row starts, and its tenant.
+    let mut entities: Vec<(Option<u32>, Option<String>)> = Vec::new();
+    for e in index.experiments.iter().filter(|e| e.file == d.file) {
+        let line = first_line(&[&e.name, &e.artifact_location, &e.workspace]);
+        entities.push((line, experiment_tenant(e)));
+    }
+    for r in mlflow.runs.iter().filter(|r| r.file == d.file) {
         let id = r.experiment_id.as_ref().map(|i| i.value.as_str());
-        index
+        let tenant = index
             .experiments
             .iter()
             .find(|e| id.is_some() && e.experiment_id.as_deref() == id)
-            .and_then(experiment_tenant)
-    } else if let Some(v) = mlflow.model_versions.iter().find(|v| v.file == d.file) {
-        entity_tenant(index, &v.workspace, &v.name)
-    } else if let Some(m) = mlflow.registered_models.iter().find(|m| m.file == d.file) {
-        entity_tenant(index, &m.workspace, &m.name)
-    } else {
-        None
-    };
+            .and_then(experiment_tenant);
+        entities.push((
+            first_line(&[&r.run_id, &r.experiment_id, &r.artifact_uri]),
+            tenant,
+        ));
+    }
+    for v in mlflow.model_versions.iter().filter(|v| v.file == d.file) {
+        let line = first_line(&[&v.name, &v.source, &v.storage_location, &v.workspace]);
+        entities.push((line, entity_tenant(index, &v.workspace, &v.name)));
+    }
+    for m in mlflow.registered_models.iter().filter(|m| m.file == d.file) {
+        let line = first_line(&[&m.name, &m.workspace]);
+        entities.push((line, entity_tenant(index, &m.workspace, &m.name)));
+    }
+    // A file-store `meta.yaml` holds one entity; a SQLite store one per row,
+    // row after row: the finding's is the last that starts at or before it.
+    let by_model = entities
+        .iter()
+        .filter(|(line, _)| line.is_some_and(|l| l <= d.span.start.line))
+        .max_by_key(|(line, _)| *line)
+        .or(entities.first())
+        .and_then(|(_, tenant)| tenant.clone());
     if let Some(t) = by_model {
         return Some(Owner::Tenant(t));
     }

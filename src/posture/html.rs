@@ -196,19 +196,36 @@ fn snippet(out: &mut String, file: &SourceFile, d: &Diagnostic) {
     out.push_str("</code></pre>");
 }
 
+/// The fields of a row of a store without lines (SQLite), the flagged one
+/// marked, in place of a snippet.
+fn row(out: &mut String, file: &SourceFile, d: &Diagnostic, locator: &str) {
+    let column = locator.rsplit('/').next().unwrap_or("");
+    out.push_str("<pre class=\"snippet\"><code>");
+    for (c, v) in crate::model::sqlite_store::row_fields(&file.text, d.span) {
+        out.push_str(&format!(
+            "<span{}><b>{}</b> {}</span>",
+            if c == column { " class=\"hit\"" } else { "" },
+            escape(c),
+            escape(v)
+        ));
+    }
+    out.push_str("</code></pre>");
+}
+
 fn finding(out: &mut String, result: &CheckResult, d: &Diagnostic) {
     let file = &result.files[d.file as usize];
     out.push_str(&format!(
-        "<li><p><span class=\"sev {sev}\">{sev}</span> <strong>{}</strong> {} · <code>{}:{}:{}</code></p>\n<p>{}</p>\n",
+        "<li><p><span class=\"sev {sev}\">{sev}</span> <strong>{}</strong> {} · <code>{}</code></p>\n<p>{}</p>\n",
         escape(&d.rule_id),
         escape(&d.rule_name),
-        escape(&file.display),
-        d.span.start.line,
-        d.span.start.col,
+        escape(&crate::report::position(file, d.span, d.locator.as_deref())),
         message(&d.message),
         sev = d.severity.as_str(),
     ));
-    snippet(out, file, d);
+    match &d.locator {
+        Some(locator) => row(out, file, d, locator),
+        None => snippet(out, file, d),
+    }
     if !d.help.is_empty() {
         out.push_str(&format!("<p class=\"help\">help: {}</p>", message(&d.help)));
     }

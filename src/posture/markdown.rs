@@ -59,10 +59,7 @@ fn finding_line(result: &CheckResult, d: &Diagnostic) -> String {
     let file = &result.files[d.file as usize];
     format!(
         "- {} {}\\[{}\\] {}",
-        code(&format!(
-            "{}:{}:{}",
-            file.display, d.span.start.line, d.span.start.col
-        )),
+        code(&crate::report::position(file, d.span, d.locator.as_deref())),
         d.severity.as_str(),
         escape(&d.rule_id),
         message(&d.message)
