@@ -181,6 +181,26 @@ const SERVER_OPTIONS: &[(&str, Option<&str>, Option<&str>, bool)] = &[
         true,
     ),
     (
+        "read-replica-backend-store-uri",
+        None,
+        Some("MLFLOW_READ_REPLICA_BACKEND_STORE_URI"),
+        true,
+    ),
+    (
+        "workspace-store-uri",
+        None,
+        Some("MLFLOW_WORKSPACE_STORE_URI"),
+        true,
+    ),
+    (
+        "trace-archival-config",
+        None,
+        Some("MLFLOW_TRACE_ARCHIVAL_CONFIG"),
+        true,
+    ),
+    ("secrets-cache-max-size", None, None, true),
+    ("artifacts-presigned-only", None, None, false),
+    (
         "default-artifact-root",
         None,
         Some("MLFLOW_DEFAULT_ARTIFACT_ROOT"),
@@ -246,7 +266,14 @@ const SERVER_OPTIONS: &[(&str, Option<&str>, Option<&str>, bool)] = &[
         false,
     ),
     ("secrets-cache-ttl", None, None, true),
+    // `--enable-workspaces/--disable-workspaces` is one click boolean: the
+    // last of the two wins (see `NEGATIONS`).
+    ("disable-workspaces", None, None, false),
 ];
+
+/// Click's `--flag/--no-flag` pairs: the negative form sets the positive
+/// option to false, and the last one given wins.
+const NEGATIONS: &[(&str, &str)] = &[("disable-workspaces", "enable-workspaces")];
 
 /// A token of a command line with the source span it came from.
 #[derive(Clone, Debug)]
@@ -291,7 +318,7 @@ const SERVER_ONLY: &[&str] = &[
 fn server_start(obj: &Object, container: &Container, tokens: &[Token]) -> Option<(Span, usize)> {
     if let Some(i) = tokens
         .windows(2)
-        .position(|w| is_mlflow_program(&w[0].text) && w[1].text == "server")
+        .position(|w| is_mlflow_program(&w[0].text) && is_server_command(&w[1].text))
     {
         return Some((tokens[i + 1].span, i + 2));
     }
@@ -302,7 +329,7 @@ fn server_start(obj: &Object, container: &Container, tokens: &[Token]) -> Option
         return None;
     }
     let first = tokens.first()?;
-    if first.text == "server" {
+    if is_server_command(&first.text) {
         return Some((first.span, 1));
     }
     let server_flags = tokens.iter().any(|t| {
@@ -394,10 +421,14 @@ fn parse_options(
             continue;
         };
         if !takes_value {
+            let (long, value) = match NEGATIONS.iter().find(|(neg, _)| *neg == long) {
+                Some(&(_, positive)) => (positive, "false"),
+                None => (long, "true"),
+            };
             args.insert(
                 long,
                 ServerArg {
-                    value: "true".into(),
+                    value: value.into(),
                     span: tok.span,
                     from_env: false,
                 },
@@ -594,9 +625,13 @@ pub fn client_view<'n>(
     {
         client.subcommands.push(Spanned::new("server".into(), span));
     }
-    client.mentions_experiment = tokens
-        .iter()
-        .any(|t| t.text.to_ascii_lowercase().contains("experiment"));
+    // An option of the script (`--experiment_name churn`) or a call in
+    // inline code (`mlflow.set_experiment(…)`) names one; a path that
+    // merely contains the word (`mlflow run ./experiments/churn`) does not.
+    client.mentions_experiment = tokens.iter().any(|t| {
+        let lower = t.text.to_ascii_lowercase();
+        (lower.starts_with('-') && lower.contains("experiment")) || lower.contains("set_experiment")
+    });
     client
 }
 
@@ -606,6 +641,11 @@ pub fn is_truthy(value: &str) -> bool {
         value.trim().to_ascii_lowercase().as_str(),
         "1" | "true" | "t" | "yes" | "y" | "on"
     )
+}
+
+/// `mlflow server`, or its alias `mlflow ui` (the CLI maps `ui` to `server`).
+fn is_server_command(t: &str) -> bool {
+    t == "server" || t == "ui"
 }
 
 fn is_mlflow_program(t: &str) -> bool {

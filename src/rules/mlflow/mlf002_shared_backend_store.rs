@@ -20,7 +20,10 @@ pub static RULE: Rule = Rule {
         docs: Docs {
             what: "Reports `mlflow server`s of different tenants whose backend store \
                    (`--backend-store-uri`, `MLFLOW_BACKEND_STORE_URI`) or model registry store \
-                   (`--registry-store-uri`, `MLFLOW_REGISTRY_STORE_URI`) is the same database. \
+                   (`--registry-store-uri`, `MLFLOW_REGISTRY_STORE_URI`) — or read replica \
+                   (`--read-replica-backend-store-uri`) or workspace store \
+                   (`--workspace-store-uri`), each with its `MLFLOW_*` variable — is the same \
+                   database. \
                    Database URIs are compared by dialect (driver dropped: `postgresql+psycopg2` \
                    is `postgresql`), host, port (the dialect's default when absent) and database \
                    name; credentials and query parameters are ignored. A host without a domain \
@@ -138,6 +141,8 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
         for (flag, role) in [
             ("backend-store-uri", "backend"),
             ("registry-store-uri", "registry"),
+            ("read-replica-backend-store-uri", "read replica"),
+            ("workspace-store-uri", "workspace"),
         ] {
             let Some(arg) = s.server.arg(flag) else {
                 continue;

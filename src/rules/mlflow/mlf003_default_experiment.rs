@@ -23,7 +23,8 @@ pub static RULE: Rule = Rule {
                    Job, CronJob, Kubeflow training job or RayJob — or any container running \
                    `mlflow run`, that sets `MLFLOW_TRACKING_URI` but neither \
                    `MLFLOW_EXPERIMENT_NAME` nor `MLFLOW_EXPERIMENT_ID` (nor \
-                   `--experiment-name` / `--experiment-id` / `--run-id` of `mlflow run`): its \
+                   `--experiment-name` / `--experiment-id` / `--run-id` of `mlflow run`; \
+                   `MLFLOW_RUN_ID` chooses no experiment): its \
                    runs go to `Default`. That finding sits on the container's `name:`, with the \
                    tracking URI as a related location. Variables from `envFrom` ConfigMaps of the \
                    set count.",
@@ -37,8 +38,9 @@ pub static RULE: Rule = Rule {
             options: None,
             known_problems: Some(
                 "A training script may choose its experiment in code (`mlflow.set_experiment`), \
-                 which tenantlint cannot see; a container whose command line mentions an \
-                 experiment in any way (`--experiment-name` of the script) or that reads \
+                 which tenantlint cannot see; a container whose command line passes an \
+                 experiment option to its script (`--experiment_name`) or calls \
+                 `mlflow.set_experiment` inline, or that reads \
                  variables from an `envFrom` Secret or a ConfigMap outside the linted set is \
                  not reported as missing one. Long-running services (Deployments, \
                  StatefulSets) are not required to name an experiment.",
@@ -133,8 +135,9 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
             }
         }
         if chosen
-            || client.run_options.contains_key("run-id")
-            || client.var("MLFLOW_RUN_ID").is_some()
+            // `mlflow run --run-id` resumes a run, which has its experiment;
+            // `MLFLOW_RUN_ID` alone chooses none (SPEC §4.8).
+            || client.run_options.get("run-id").is_some_and(|a| !a.from_env)
             || client.opaque_env
             || client.mentions_experiment
             || !(is_job(obj) || client.runs("run"))
