@@ -297,7 +297,9 @@ pub fn discover(start: &Path) -> Option<PathBuf> {
     let mut dir = Some(start);
     while let Some(d) = dir {
         let candidate = d.join(FILE_NAME);
-        if candidate.is_file() {
+        // Not only regular files: a config that is a FIFO or a device is
+        // an error when read, not silently passed over.
+        if std::fs::metadata(&candidate).is_ok_and(|m| !m.is_dir()) {
             return Some(candidate);
         }
         dir = d.parent();
@@ -640,8 +642,15 @@ impl Config {
             .map(|r| r.meta.id)
             .collect();
         rules_off.sort_unstable();
+        let cwd = std::env::current_dir().ok();
+        let file = cwd
+            .and_then(|cwd| file.path.strip_prefix(cwd).ok().map(Path::to_path_buf))
+            .map_or_else(
+                || file.display.clone(),
+                |rel| rel.to_string_lossy().replace('\\', "/"),
+            );
         Some(ConfigEffect {
-            file: file.display.clone(),
+            file,
             rules_off,
             exclude: self.exclude.patterns.clone(),
             per_path_ignores: self

@@ -11,13 +11,14 @@
 //! keep `cargo test` fast; run them with
 //! `cargo test --release --test hostile -- --ignored`.
 
-use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 #[path = "common/generate.rs"]
 mod generate;
+#[path = "common/limited.rs"]
+mod limited;
 
 /// The good file: one NS001 finding on line 5.
 const GOOD: &str = "apiVersion: batch/v1
@@ -103,56 +104,16 @@ fn truncate(s: &str) -> String {
 /// a cap on virtual memory (`ulimit -v`, in MiB). On timeout the process is
 /// killed and the test fails.
 fn run(dir: &Path, args: &[&str], deadline: Duration, memory_mib: u64) -> Outcome {
-    let bin = env!("CARGO_BIN_EXE_tenantlint");
-    let script = format!("ulimit -v {} && exec \"$0\" \"$@\"", memory_mib * 1024);
-    let mut child = Command::new("bash")
-        .arg("-c")
-        .arg(script)
-        .arg(bin)
-        .args([
-            "check", "--format", "concise", "--color", "never", "-j", "2",
-        ])
-        .args(args)
-        .current_dir(dir)
-        .env("RUST_BACKTRACE", "0")
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("bash runs");
-    // Drain the pipes on threads so that a big report cannot block the child.
-    let mut out = child.stdout.take().expect("piped");
-    let mut err = child.stderr.take().expect("piped");
-    let out_thread = std::thread::spawn(move || {
-        let mut s = Vec::new();
-        let _ = out.read_to_end(&mut s);
-        s
-    });
-    let err_thread = std::thread::spawn(move || {
-        let mut s = Vec::new();
-        let _ = err.read_to_end(&mut s);
-        s
-    });
-    let started = Instant::now();
-    let status = loop {
-        if let Some(status) = child.try_wait().expect("wait") {
-            break status;
-        }
-        if started.elapsed() > deadline {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!("tenantlint {args:?} did not finish within {deadline:?} (a hang?)");
-        }
-        std::thread::sleep(Duration::from_millis(5));
-    };
-    let elapsed = started.elapsed();
-    let stdout = String::from_utf8_lossy(&out_thread.join().expect("reader")).into_owned();
-    let stderr = String::from_utf8_lossy(&err_thread.join().expect("reader")).into_owned();
+    let mut all = vec![
+        "check", "--format", "concise", "--color", "never", "-j", "2",
+    ];
+    all.extend_from_slice(args);
+    let out = limited::run_limited(dir, &all, &[], deadline, memory_mib);
     Outcome {
-        code: status.code(),
-        stdout,
-        stderr,
-        elapsed,
+        code: out.code,
+        stdout: out.stdout_text(),
+        stderr: out.stderr_text(),
+        elapsed: out.elapsed,
     }
 }
 
