@@ -163,6 +163,21 @@ impl SourceFile {
         }
     }
 
+    /// Position of `byte` counted on from an earlier position `from`: only
+    /// the characters between them are counted, so ascending lookups along
+    /// one long line cost its length once, not once per lookup.
+    pub fn pos_from(&self, from: Pos, byte: usize) -> Pos {
+        let start = from.byte as usize;
+        match self.text.get(start..byte) {
+            Some(between) if !between.contains('\n') => Pos {
+                byte: byte as u32,
+                line: from.line,
+                col: from.col + between.chars().count() as u32,
+            },
+            _ => self.pos_of_byte(byte),
+        }
+    }
+
     /// Span of a byte range.
     pub fn span_of_bytes(&self, range: std::ops::Range<usize>) -> Span {
         Span::new(self.pos_of_byte(range.start), self.pos_of_byte(range.end))
@@ -255,6 +270,17 @@ mod tests {
             }
         );
         assert_eq!(f.line_text(2), "bé: x");
+    }
+
+    #[test]
+    fn positions_counted_on_from_an_earlier_one() {
+        let f = file("a: é\nbé: x y\n");
+        let b = f.text.find('b').unwrap();
+        let from = f.pos_of_byte(b);
+        for at in [b, b + 3, f.text.find('y').unwrap(), f.text.len()] {
+            assert_eq!(f.pos_from(from, at), f.pos_of_byte(at), "{at}");
+        }
+        assert_eq!(f.pos_from(f.pos_of_byte(0), b), f.pos_of_byte(b));
     }
 
     #[test]

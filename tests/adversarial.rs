@@ -548,3 +548,19 @@ fn many_suppressions_and_a_big_baseline() {
     assert_eq!(out.code, Some(0), "{}", out.stdout_text());
     assert!(out.elapsed < Duration::from_secs(10), "{:?}", out.elapsed);
 }
+
+#[test]
+fn a_megabyte_command_line() {
+    // Words that are not in the source verbatim (escaped), unclosed `$(`
+    // and `${`, all on one line of a `sh -c` script: the tokeniser and the
+    // expansion stay linear (this took minutes).
+    let words = "a\\ b $(UNCLOSED ${X \"q\\\"w\" ".repeat(20_000);
+    let script = format!("mlflow server --default-artifact-root s3://b/$(TEAM) {words}");
+    let pod = format!(
+        "apiVersion: v1\nkind: Pod\nmetadata: {{name: mlflow, namespace: team}}\nspec:\n  containers:\n  - name: s\n    image: mlflow\n    command: [sh, -c]\n    args: [{script:?}]\n    env: [{{name: TEAM, value: team}}]\n"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "server.yaml", pod);
+    let out = check(dir.path(), &["--format", "concise", "server.yaml"]);
+    assert_sane(&out, false);
+}

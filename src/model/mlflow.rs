@@ -693,6 +693,20 @@ fn command_tokens(
     tokens
 }
 
+/// The name of a `$(NAME)` / `${NAME}` reference at the start of `inner`
+/// (after the opening bracket) and the bytes the reference takes after the
+/// `$`; `("", 0)` when `close` does not end a name there.
+fn closed_name(inner: &str, close: char) -> (&str, usize) {
+    let n = inner
+        .find(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.')))
+        .unwrap_or(inner.len());
+    if inner[n..].starts_with(close) {
+        (&inner[..n], n + 2)
+    } else {
+        ("", 0)
+    }
+}
+
 /// Expand `$(VAR)` (Kubernetes), `${VAR}` and `$VAR` (shell) from literal env values.
 /// Unknown variables are left as written.
 pub fn expand_vars(s: &str, env: &HashMap<&str, &str>) -> String {
@@ -704,16 +718,13 @@ pub fn expand_vars(s: &str, env: &HashMap<&str, &str>) -> String {
     while let Some(i) = rest.find('$') {
         out.push_str(&rest[..i]);
         let after = &rest[i + 1..];
+        // A name ends at the first character that cannot be in one, so
+        // each `$` looks only at its own name: an unclosed `$(` does not
+        // scan the rest of a megabyte script for a `)` (quadratic).
         let (name, consumed) = if let Some(inner) = after.strip_prefix('(') {
-            match inner.find(')') {
-                Some(j) => (&inner[..j], j + 2),
-                None => ("", 0),
-            }
+            closed_name(inner, ')')
         } else if let Some(inner) = after.strip_prefix('{') {
-            match inner.find('}') {
-                Some(j) => (&inner[..j], j + 2),
-                None => ("", 0),
-            }
+            closed_name(inner, '}')
         } else {
             let n = after
                 .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
@@ -745,16 +756,26 @@ fn shell_tokens(
 ) -> Vec<Token> {
     let src = file.slice(item.span);
     let mut cursor = 0usize;
+    let mut last = item.span.start;
     let mut out = Vec::new();
     for word in shell_words(&item.value) {
         let span = if word == "\n" {
             item.span
         } else {
-            match src[cursor..].find(word.as_str()) {
+            // A word is looked for near the cursor only: one that is not in
+            // the source verbatim (quoted, escaped) must not cost a scan of
+            // the rest of the script (quadratic on a megabyte script).
+            let mut end = (cursor + word.len() + SEARCH_SLACK).min(src.len());
+            while !src.is_char_boundary(end) {
+                end -= 1;
+            }
+            match src[cursor..end].find(word.as_str()) {
                 Some(off) if !word.is_empty() => {
                     let start = item.span.start.byte as usize + cursor + off;
                     cursor += off + word.len();
-                    file.span_of_bytes(start..start + word.len())
+                    let start = file.pos_from(last, start);
+                    last = file.pos_from(start, start.byte as usize + word.len());
+                    Span::new(start, last)
                 }
                 _ => item.span,
             }
@@ -766,6 +787,10 @@ fn shell_tokens(
     }
     out
 }
+
+/// How far past the previous word the next one is looked for in a script's
+/// source (separators, quotes, comments between them).
+const SEARCH_SLACK: usize = 1024;
 
 /// A small POSIX-like word splitter: enough for container entrypoints.
 pub fn shell_words(script: &str) -> Vec<String> {
@@ -963,6 +988,11 @@ mod tests {
     fn variables_expand_from_env() {
         let env: HashMap<&str, &str> = [("ROOT", "s3://b/team")].into();
         assert_eq!(expand_vars("--x=$(ROOT)/a", &env), "--x=s3://b/team/a");
+        // Unclosed and unknown references stay as written, in linear time.
+        let unclosed = "$(".repeat(200_000);
+        assert_eq!(expand_vars(&unclosed, &env), unclosed);
+        assert_eq!(expand_vars("$(ROOT", &env), "$(ROOT");
+        assert_eq!(expand_vars("${ROOT}x", &env), "s3://b/teamx");
         assert_eq!(
             expand_vars("${ROOT} $ROOT $OTHER", &env),
             "s3://b/team s3://b/team $OTHER"

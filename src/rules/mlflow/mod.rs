@@ -101,11 +101,9 @@ pub fn may_use_mlflow(obj: &Object, container: &Container) -> bool {
 pub fn client(ctx: &Context, obj: &Object, container: &Container) -> MlflowClient {
     let dir = |o: &Object| crate::model::build::parent_dir(&ctx.file(o.file).display).to_string();
     let lookup = |name: &str| -> Option<(FileId, &Node)> {
-        let cm = ctx.index.objects.iter().find(|o| {
-            o.is_kind("", "ConfigMap")
-                && o.name() == name
-                && o.namespace() == obj.namespace()
-                && (obj.namespace().is_some() || dir(o) == dir(obj))
+        // By name first (one hash probe), not a scan of the set per `envFrom`.
+        let (_, cm) = ctx.index.named("", "ConfigMap", name).find(|(_, o)| {
+            o.namespace() == obj.namespace() && (obj.namespace().is_some() || dir(o) == dir(obj))
         })?;
         Some((cm.file, cm.root.get("data").unwrap_or(&EMPTY_MAP)))
     };
