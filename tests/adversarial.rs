@@ -522,7 +522,6 @@ fn a_long_unknown_selector_and_big_configs() {
         &["--config", "big.yaml", "--format", "concise", "pods.yaml"],
     );
     assert_sane(&out, false);
-    assert!(out.elapsed < Duration::from_secs(10), "{:?}", out.elapsed);
 }
 
 #[test]
@@ -546,7 +545,6 @@ fn many_suppressions_and_a_big_baseline() {
     );
     assert_sane(&out, false);
     assert_eq!(out.code, Some(0), "{}", out.stdout_text());
-    assert!(out.elapsed < Duration::from_secs(10), "{:?}", out.elapsed);
 }
 
 #[test]
