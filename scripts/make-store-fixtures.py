@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Write the small SQLite tracking stores under fixtures/ (standard library only).
+"""Write the small SQLite tracking stores under fixtures/ and examples/
+(standard library only).
 
 Each store has MLflow 3.17.2's own schema for the tables tenantlint reads
 (tests/data/mlflow_schema.sql, copied from a store that `mlflow server` wrote)
@@ -58,6 +59,16 @@ CASES = {
         INSERT INTO registered_models (name, workspace) VALUES ('churn-model', 'team-a');
         INSERT INTO model_versions (name, version, source, run_id, storage_location, current_stage, workspace) VALUES
           ('churn-model', 1, 's3://ml/team-a/1/a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1/artifacts/model', 'a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1', 's3://ml/team-a/1/a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1a1/artifacts/model', 'None', 'team-a');
+    """,
+    # examples/: the tracking server the teams ran by hand while learning
+    # MLflow (`mlflow server --backend-store-uri sqlite:///mlflow.db`).
+    "examples/mlflow-lesson": """
+        INSERT INTO experiments VALUES (0, 'Default', 's3://ml-artifacts/lesson/0', 'active', 0, 0, 'default');
+        INSERT INTO experiments VALUES (1, 'alpha/segmentation', 's3://ml-artifacts/lesson/shared', 'active', 0, 0, 'default');
+        INSERT INTO experiments VALUES (2, 'beta/uplift', 's3://ml-artifacts/lesson/shared', 'active', 0, 0, 'default');
+        INSERT INTO runs (run_uuid, name, lifecycle_stage, artifact_uri, experiment_id) VALUES
+          ('e3b0c44298fc4c149afbf4c8996fb924', 'first-try', 'active', 's3://ml-artifacts/lesson/0/e3b0c44298fc4c149afbf4c8996fb924/artifacts', 0),
+          ('a665a45920424ae6a2dbd4d0f4c5e1b8', 'unet-baseline', 'active', 's3://ml-artifacts/lesson/shared/a665a45920424ae6a2dbd4d0f4c5e1b8/artifacts', 1);
     """,
 }
 
