@@ -137,6 +137,8 @@ pub struct Config {
     pub tenants: Vec<(String, Globs)>,
     pub tenant_label: Option<String>,
     pub platform_namespaces: Vec<String>,
+    /// Built-in platform namespaces (add-on homes) that are tenants here.
+    pub tenant_namespaces: Vec<String>,
     pub paths: Vec<(Globs, PathTarget)>,
     /// RBAC users and groups (`group:alpha-devs`) → tenant.
     pub subjects: Vec<(String, String)>,
@@ -280,6 +282,7 @@ const KEYS: &[&str] = &[
     "tenants",
     "tenant-label",
     "platform-namespaces",
+    "tenant-namespaces",
     "paths",
     "subjects",
     "rules",
@@ -471,6 +474,9 @@ impl Config {
                 "tenant-label" => config.tenant_label = Some(reader.string(v, "tenant-label")?),
                 "platform-namespaces" => {
                     config.platform_namespaces = reader.strings(v, "platform-namespaces")?
+                }
+                "tenant-namespaces" => {
+                    config.tenant_namespaces = reader.strings(v, "tenant-namespaces")?
                 }
                 "paths" => {
                     for p in reader.map(v, "paths")? {
@@ -804,8 +810,14 @@ pub const STARTER: &str = r#"# tenantlint configuration. Every key is optional; 
 # Or: a Namespace label whose value names the tenant.
 # tenant-label: tenant
 
-# Namespaces that belong to no tenant (added to kube-system, kube-public, kube-node-lease).
-# platform-namespaces: [monitoring, istio-system]
+# Namespaces that belong to no tenant. Built in: kube-system, kube-public,
+# kube-node-lease, every `*-system`, `openshift-*` and `gke-*` namespace, and
+# argocd, cert-manager, ingress-nginx, istio-ingress, kyverno, monitoring,
+# kubeflow, knative-serving, knative-eventing, kserve, tekton-pipelines.
+# platform-namespaces: [observability, mesh]
+
+# Built-in add-on namespaces that are tenants here.
+# tenant-namespaces: [monitoring]
 
 # Files whose objects belong to one namespace or tenant (NS003 flags the others).
 # paths:

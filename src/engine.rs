@@ -152,6 +152,9 @@ pub struct CheckResult {
     pub config: Option<crate::config::ConfigEffect>,
     /// The index the rules read, when [`CheckOptions::keep_index`] asked for it.
     pub index: Option<Index>,
+    /// The built-in platform namespaces (SPEC §4) that the set uses and the
+    /// run treated as no tenant's, by name.
+    pub platform_namespaces: Vec<String>,
 }
 
 impl CheckResult {
@@ -437,6 +440,8 @@ pub fn run_rules(set: LoadedSet, selection: &Selection) -> CheckResult {
     let per_object: Vec<Diagnostic> = index
         .objects
         .par_iter()
+        // What Kubernetes creates in every cluster is no tenant's object.
+        .filter(|obj| !crate::model::k8s::is_kubernetes_own(obj))
         .flat_map_iter(|obj| {
             let mut out = Vec::new();
             for check in &object_checks {
@@ -511,6 +516,9 @@ pub fn run_rules(set: LoadedSet, selection: &Selection) -> CheckResult {
     sort_diagnostics(&mut diagnostics, &files);
     sort_diagnostics(&mut suppressed, &files);
     let (documents, objects) = (index.documents, index.objects.len());
+    let platform_namespaces = index
+        .tenancy
+        .assumed(index.namespaces.keys().map(String::as_str));
     // Freeing every object's tree takes tens of milliseconds on a large
     // repository; nothing waits for it.
     let index = if keep_index {
@@ -529,6 +537,7 @@ pub fn run_rules(set: LoadedSet, selection: &Selection) -> CheckResult {
         warnings: notes,
         config: None,
         index,
+        platform_namespaces,
     }
 }
 

@@ -16,13 +16,41 @@ pub type ObjId = usize;
 /// The API group of roles and bindings.
 pub const RBAC_GROUP: &str = "rbac.authorization.k8s.io";
 
-/// Namespaces that belong to no tenant (SPEC §4, tenancy model).
+/// Namespaces that belong to no tenant, always (SPEC §4, tenancy model).
 pub const PLATFORM_NAMESPACES: &[&str] = &["kube-system", "kube-public", "kube-node-lease"];
 
+/// The well-known homes of cluster add-ons: platform namespaces unless the
+/// config's `tenant-namespaces` claims them (with every namespace ending in
+/// `-system` or starting with `openshift-` or `gke-`).
+pub const ADD_ON_NAMESPACES: &[&str] = &[
+    "argocd",
+    "cert-manager",
+    "ingress-nginx",
+    "istio-ingress",
+    "kyverno",
+    "monitoring",
+    "kubeflow",
+    "knative-serving",
+    "knative-eventing",
+    "kserve",
+    "tekton-pipelines",
+];
+
+/// Whether `ns` is the home of a cluster add-on by name.
+pub fn is_add_on_namespace(ns: &str) -> bool {
+    ns.ends_with("-system")
+        || ns.starts_with("openshift-")
+        || ns.starts_with("gke-")
+        || ADD_ON_NAMESPACES.contains(&ns)
+}
+
 /// Who owns which namespace (SPEC §4, tenancy model).
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct Tenancy {
+    /// The config's `platform-namespaces`.
     platform: Vec<String>,
+    /// The config's `tenant-namespaces`: add-on names that are tenants here.
+    claimed: Vec<String>,
     /// Config `tenants:`: tenant → namespace globs, first match wins.
     tenant_globs: Vec<(String, crate::config::Globs)>,
     /// `tenant_globs` compiled into one set.
@@ -33,30 +61,19 @@ pub struct Tenancy {
     by_label: HashMap<String, String>,
 }
 
-impl Default for Tenancy {
-    fn default() -> Self {
-        Tenancy {
-            platform: PLATFORM_NAMESPACES.iter().map(|s| s.to_string()).collect(),
-            tenant_globs: Vec::new(),
-            tenant_index: Arc::default(),
-            tenant_label: None,
-            by_label: HashMap::new(),
-        }
-    }
-}
-
 impl Tenancy {
     /// The tenancy a configuration describes.
     pub fn from_config(config: &crate::config::Config) -> Tenancy {
-        let mut t = Tenancy::default();
-        t.platform
-            .extend(config.platform_namespaces.iter().cloned());
-        t.tenant_globs = config.tenants.clone();
-        t.tenant_index = Arc::new(crate::config::GlobIndex::new(
-            config.tenants.iter().map(|(_, g)| g),
-        ));
-        t.tenant_label = config.tenant_label.clone();
-        t
+        Tenancy {
+            platform: config.platform_namespaces.clone(),
+            claimed: config.tenant_namespaces.clone(),
+            tenant_globs: config.tenants.clone(),
+            tenant_index: Arc::new(crate::config::GlobIndex::new(
+                config.tenants.iter().map(|(_, g)| g),
+            )),
+            tenant_label: config.tenant_label.clone(),
+            by_label: HashMap::new(),
+        }
     }
 
     /// The tenant whose `tenants:` globs match `name` (an MLflow experiment
@@ -66,7 +83,28 @@ impl Tenancy {
     }
 
     pub fn is_platform(&self, ns: &str) -> bool {
-        self.platform.iter().any(|p| p == ns)
+        self.platform.iter().any(|p| p == ns) || self.is_builtin_platform(ns)
+    }
+
+    /// Platform by the built-in rules alone (not named by the config's
+    /// `platform-namespaces`, not claimed by its `tenant-namespaces`).
+    pub fn is_builtin_platform(&self, ns: &str) -> bool {
+        PLATFORM_NAMESPACES.contains(&ns)
+            || (is_add_on_namespace(ns) && !self.claimed.iter().any(|c| c == ns))
+    }
+
+    /// The add-on namespaces of the set that the run assumed to be the
+    /// platform's by name alone (not Kubernetes' own `kube-*`, which always
+    /// are, nor those the config lists).
+    pub fn assumed<'a>(&self, namespaces: impl Iterator<Item = &'a str>) -> Vec<String> {
+        namespaces
+            .filter(|ns| {
+                !PLATFORM_NAMESPACES.contains(ns)
+                    && self.is_builtin_platform(ns)
+                    && !self.platform.iter().any(|p| p == ns)
+            })
+            .map(str::to_string)
+            .collect()
     }
 
     /// The tenant that owns `ns`: the tenant its Namespace's tenant label
@@ -157,6 +195,8 @@ pub struct Index {
     pub documents: usize,
     /// Namespace objects of each file (NS003 compares against a file's only one).
     pub file_namespaces: HashMap<u32, Vec<ObjId>>,
+    /// LimitRanges whose namespace is unset, by [`Index::deploy_key`].
+    pub unset_limit_ranges: HashMap<String, Vec<ObjId>>,
     /// ServiceAccounts by [`Index::deploy_key`], then name; the first
     /// definition wins.
     pub service_accounts: HashMap<String, HashMap<String, ObjId>>,
@@ -167,6 +207,26 @@ pub struct Index {
     by_role_ref: HashMap<(String, String), Vec<ObjId>>,
     /// Display paths by file id (for directory lookups).
     file_names: Vec<String>,
+    /// By file id: its bundle (SPEC §4, Bundles).
+    bundles: Vec<Bundle>,
+}
+
+/// Files that are deployed together: the files of one repository, except
+/// that a file below an `examples`, `tests`, … directory of its repository
+/// is a bundle of its own.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Bundle {
+    /// The repository (see [`crate::repo::RepoPath`]).
+    pub repo: u32,
+    /// The file, for a file that is a bundle of its own.
+    pub file: Option<u32>,
+}
+
+impl Bundle {
+    /// Whether this is a file of examples, samples, docs or tests.
+    pub fn is_case(&self) -> bool {
+        self.file.is_some()
+    }
 }
 
 impl Index {
@@ -179,6 +239,14 @@ impl Index {
         let mut index = Index {
             tenancy: options.tenancy.clone(),
             file_names: files.iter().map(|f| f.display.clone()).collect(),
+            bundles: crate::repo::repo_paths(files)
+                .iter()
+                .zip(0u32..)
+                .map(|(p, file)| Bundle {
+                    repo: p.repo,
+                    file: crate::repo::in_case_dir(&p.path).then_some(file),
+                })
+                .collect(),
             ..Index::default()
         };
         for model in models {
@@ -300,9 +368,18 @@ impl Index {
                     .push(id);
                 self.file_namespaces.entry(o.file).or_default().push(id);
             }
-            let Some(ns) = o.namespace() else { continue };
+            let Some(ns) = o.namespace() else {
+                if matches!(o.spec, Spec::LimitRange(_)) && o.namespace == NamespaceSource::Unset {
+                    let key = self.unset_key(o);
+                    self.unset_limit_ranges.entry(key).or_default().push(id);
+                }
+                continue;
+            };
             let info = self.namespaces.entry(ns.to_string()).or_default();
-            info.users.push(id);
+            // Kubernetes' own objects (SPEC §4) do not make a namespace used.
+            if !crate::model::k8s::is_kubernetes_own(o) {
+                info.users.push(id);
+            }
             match o.spec {
                 Spec::ResourceQuota(_) => info.quotas.push(id),
                 Spec::LimitRange(_) => info.limit_ranges.push(id),
@@ -374,19 +451,45 @@ impl Index {
             .map(|&id| &self.objects[id])
     }
 
+    /// The bundle a file belongs to (SPEC §4, Bundles).
+    pub fn bundle(&self, file: u32) -> Bundle {
+        self.bundles.get(file as usize).copied().unwrap_or_default()
+    }
+
+    /// How [`Index::deploy_key`] names a bundle: nothing for the files of
+    /// the first repository, which most runs lint alone.
+    fn bundle_prefix(&self, file: u32) -> String {
+        match self.bundle(file) {
+            Bundle {
+                repo: 0 | 1,
+                file: None,
+            } => String::new(),
+            Bundle { repo, file: None } => format!("<repo {repo}>"),
+            Bundle {
+                repo,
+                file: Some(f),
+            } => format!("<repo {repo} file {f}>"),
+        }
+    }
+
     /// Where an object will live once deployed: its namespace, or, when that
     /// is unset, its directory (`<unset>:dir`), since the files of one
-    /// directory are applied together (`kubectl apply -n NS -f dir/`).
+    /// directory are applied together (`kubectl apply -n NS -f dir/`); in
+    /// a bundle of its own, only with that bundle's objects.
     pub fn deploy_key(&self, obj: &Object) -> String {
         match obj.namespace() {
-            Some(ns) => ns.to_string(),
+            Some(ns) => format!("{}{ns}", self.bundle_prefix(obj.file)),
             None => self.unset_key(obj),
         }
     }
 
     fn unset_key(&self, obj: &Object) -> String {
         let file = self.file_display(obj.file).unwrap_or_default();
-        format!("<unset>:{}", crate::model::build::parent_dir(file))
+        format!(
+            "{}<unset>:{}",
+            self.bundle_prefix(obj.file),
+            crate::model::build::parent_dir(file)
+        )
     }
 
     /// The ServiceAccounts (name → object) the set defines where `obj` is

@@ -17,6 +17,7 @@ pub mod load;
 pub mod model;
 pub mod policy;
 pub mod posture;
+pub mod repo;
 pub mod report;
 pub mod rules;
 pub mod source;

@@ -500,6 +500,7 @@ fn sarif_accepts_rules_that_are_not_built_in() {
         warnings: vec![],
         config: None,
         index: None,
+        platform_namespaces: vec![],
     };
     let sarif = serde_json::to_value(tenantlint::report::sarif::to_sarif(
         &result,

@@ -3,8 +3,9 @@
 use super::FileModel;
 use super::k8s::*;
 use super::mlflow::{Kustomization, mlflow_document};
+use super::workloads::{quantities, workload};
 use crate::load::{Document, Node};
-use crate::source::{SourceFile, Span, Spanned};
+use crate::source::{SourceFile, Spanned};
 
 /// File names that are kustomizations (not objects).
 pub fn is_kustomization_file(name: &str) -> bool {
@@ -93,10 +94,10 @@ pub fn parent_dir(display: &str) -> &str {
 pub fn build_object(file: &SourceFile, doc: u32, root: Node) -> Option<Object> {
     let kind = root.get("kind")?.spanned_str()?;
     let api_version = root.get("apiVersion").and_then(Node::spanned_str);
-    let group = api_version
-        .as_ref()
-        .map(|v| group_of(v).to_string())
-        .unwrap_or_default();
+    let group = match &api_version {
+        Some(v) => group_of(v).to_string(),
+        None => group_of_bare_kind(&kind).unwrap_or_default().to_string(),
+    };
     let metadata = root.entry("metadata");
     let metadata_key = metadata.map(|e| e.key.span).unwrap_or(kind.span);
     let meta = metadata.map(|e| &e.value);
@@ -104,7 +105,7 @@ pub fn build_object(file: &SourceFile, doc: u32, root: Node) -> Option<Object> {
     let explicit_namespace = meta
         .and_then(|m| m.get("namespace"))
         .and_then(Node::spanned_str);
-    let scope = builtin_scope(&kind);
+    let scope = builtin_scope(&group, &kind);
     let spec = build_spec(&root, &kind, &group);
     let _ = file;
     Some(Object {
@@ -174,8 +175,8 @@ fn build_spec(root: &Node, kind: &str, group: &str) -> Spec {
                 .unwrap_or_default(),
         }),
         "ServiceAccount" if group.is_empty() => Spec::ServiceAccount(service_account(root)),
-        _ => match workload_templates(root, kind, group) {
-            Some(templates) => Spec::Workload(Workload { templates }),
+        _ => match workload(root, kind, group) {
+            Some(w) => Spec::Workload(w),
             None => Spec::Other,
         },
     }
@@ -199,199 +200,6 @@ fn service_account(root: &Node) -> ServiceAccount {
         automount_token: spanned_bool(root.get("automountServiceAccountToken")),
         cloud_identities,
     }
-}
-
-const KUBEFLOW_JOBS: &[(&str, &str)] = &[
-    ("PyTorchJob", "pytorchReplicaSpecs"),
-    ("TFJob", "tfReplicaSpecs"),
-    ("MPIJob", "mpiReplicaSpecs"),
-    ("XGBoostJob", "xgbReplicaSpecs"),
-    ("PaddleJob", "paddleReplicaSpecs"),
-    ("JAXJob", "jaxReplicaSpecs"),
-];
-
-/// Paths (from the object root) to every pod template of a workload kind.
-fn template_paths(root: &Node, kind: &str, group: &str) -> Option<Vec<(Option<String>, Vec<Seg>)>> {
-    use Seg::*;
-    let core_or = |g: &str| group.is_empty() || group == g;
-    let paths = match kind {
-        "Pod" if group.is_empty() => vec![(None, vec![])],
-        "Deployment" | "StatefulSet" | "DaemonSet" | "ReplicaSet"
-            if core_or("apps") || group == "extensions" =>
-        {
-            vec![(None, vec![Key("spec"), Key("template")])]
-        }
-        "ReplicationController" if group.is_empty() => {
-            vec![(None, vec![Key("spec"), Key("template")])]
-        }
-        "Job" if group == "batch" => vec![(None, vec![Key("spec"), Key("template")])],
-        "CronJob" if group == "batch" || group == "batch/v2alpha1" => vec![(
-            None,
-            vec![
-                Key("spec"),
-                Key("jobTemplate"),
-                Key("spec"),
-                Key("template"),
-            ],
-        )],
-        "RayCluster" | "RayJob" if group == "ray.io" => {
-            let base: Vec<Seg> = if kind == "RayJob" {
-                vec![Key("spec"), Key("rayClusterSpec")]
-            } else {
-                vec![Key("spec")]
-            };
-            let cluster = follow(root, &base)?;
-            let mut paths = Vec::new();
-            if cluster.get("headGroupSpec").is_some() {
-                let mut p = base.clone();
-                p.extend([Key("headGroupSpec"), Key("template")]);
-                paths.push((Some("head".to_string()), p));
-            }
-            if let Some(workers) = cluster.get("workerGroupSpecs") {
-                for (i, w) in workers.items().iter().enumerate() {
-                    let mut p = base.clone();
-                    p.extend([Key("workerGroupSpecs"), Index(i), Key("template")]);
-                    let role = w.get_str("groupName").unwrap_or("worker").to_string();
-                    paths.push((Some(role), p));
-                }
-            }
-            paths
-        }
-        _ => {
-            let (_, replica_key) = KUBEFLOW_JOBS.iter().find(|(k, _)| *k == kind)?;
-            if group != "kubeflow.org" {
-                return None;
-            }
-            let specs = root.path(&["spec", replica_key])?;
-            specs
-                .entries()
-                .iter()
-                .filter_map(|e| {
-                    let role = e.key.as_str()?.to_string();
-                    Some((
-                        Some(role.clone()),
-                        vec![
-                            Key("spec"),
-                            Key(replica_key),
-                            OwnedKey(role),
-                            Key("template"),
-                        ],
-                    ))
-                })
-                .collect()
-        }
-    };
-    Some(paths)
-}
-
-fn workload_templates(root: &Node, kind: &str, group: &str) -> Option<Vec<PodTemplate>> {
-    let paths = template_paths(root, kind, group)?;
-    let workload_app = app_of(root.path(&["metadata", "labels"]));
-    let templates = paths
-        .into_iter()
-        .filter_map(|(role, mut path)| {
-            let template = follow(root, &path)?;
-            let spec_entry = template.entry("spec")?;
-            path.push(Seg::Key("spec"));
-            let pod_spec = &spec_entry.value;
-            let app = app_of(template.path(&["metadata", "labels"])).or(workload_app.clone());
-            Some(PodTemplate {
-                role,
-                spec_key: spec_entry.key.span,
-                service_account: pod_spec
-                    .get("serviceAccountName")
-                    .or_else(|| pod_spec.get("serviceAccount"))
-                    .and_then(Node::spanned_str),
-                automount_token: spanned_bool(pod_spec.get("automountServiceAccountToken")),
-                app,
-                containers: containers(pod_spec, &path),
-                spec_path: path,
-            })
-        })
-        .collect();
-    Some(templates)
-}
-
-/// The application a pod belongs to: `app.kubernetes.io/name`, then `app`.
-fn app_of(labels: Option<&Node>) -> Option<String> {
-    let labels = labels?;
-    labels
-        .get_str("app.kubernetes.io/name")
-        .or_else(|| labels.get_str("app"))
-        .map(str::to_string)
-}
-
-/// A mapping of resource names to quantities.
-fn quantities(node: Option<&Node>) -> Quantities {
-    node.map(|n| {
-        n.entries()
-            .iter()
-            .filter_map(|e| {
-                let v = e.value.as_str()?;
-                Some((
-                    e.key.as_str()?.to_string(),
-                    Spanned::new(v.to_string(), e.value.span),
-                ))
-            })
-            .collect()
-    })
-    .unwrap_or_default()
-}
-
-fn string_list(node: Option<&Node>) -> Vec<Spanned<String>> {
-    node.map(|n| {
-        n.items()
-            .iter()
-            .filter_map(|i| i.as_scalar().map(|s| Spanned::new(s.to_string(), i.span)))
-            .collect()
-    })
-    .unwrap_or_default()
-}
-
-fn containers(pod_spec: &Node, spec_path: &[Seg]) -> Vec<Container> {
-    let mut out = Vec::new();
-    for (key, init) in [("initContainers", true), ("containers", false)] {
-        let Some(list) = pod_spec.get(key) else {
-            continue;
-        };
-        for (i, c) in list.items().iter().enumerate() {
-            let name_entry = c.entry("name");
-            let entry_span = name_entry
-                .map(|e| e.key.span)
-                .unwrap_or(Span::point(c.span.start));
-            let env = c
-                .get("env")
-                .map(|env| {
-                    env.items()
-                        .iter()
-                        .filter_map(|e| {
-                            Some(EnvVar {
-                                name: e.get("name")?.spanned_str()?,
-                                value: e.get("value").and_then(|v| {
-                                    v.as_scalar().map(|s| Spanned::new(s.to_string(), v.span))
-                                }),
-                                value_from: e.get("valueFrom").is_some(),
-                            })
-                        })
-                        .collect()
-                })
-                .unwrap_or_default();
-            let mut path = spec_path.to_vec();
-            path.extend([Seg::Key(key), Seg::Index(i)]);
-            out.push(Container {
-                name: name_entry.and_then(|e| e.value.spanned_str()),
-                entry_span,
-                init,
-                path,
-                command: string_list(c.get("command")),
-                args: string_list(c.get("args")),
-                env,
-                requests: quantities(c.path(&["resources", "requests"])),
-                limits: quantities(c.path(&["resources", "limits"])),
-            });
-        }
-    }
-    out
 }
 
 #[cfg(test)]

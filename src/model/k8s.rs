@@ -114,19 +114,30 @@ pub struct LimitRangeItem {
     pub max: Quantities,
 }
 
-/// Anything that runs pods: one or more pod templates.
+/// Anything that runs pods: one or more pod templates, found by the one
+/// walker in [`crate::model::workloads`].
 #[derive(Debug)]
 pub struct Workload {
     pub templates: Vec<PodTemplate>,
+    /// A batch kind that runs to completion (Job, training job, workflow),
+    /// as opposed to a long-running service.
+    pub runs_to_completion: bool,
 }
 
+/// One pod a workload runs: a pod template, a replica role, an Argo
+/// template, a KServe component, a Spark driver or executor.
 #[derive(Debug)]
 pub struct PodTemplate {
     /// Replica role for Kubeflow / Ray kinds (`Worker`, `head`, …).
     pub role: Option<String>,
-    /// Path from the object root to the pod spec mapping.
+    /// Path from the object root to the mapping that holds the pod's own
+    /// fields (the pod spec; an Argo template; a KServe component).
     pub spec_path: Vec<Seg>,
-    /// The pod spec's `spec:` key (where absences are reported).
+    /// Mappings whose pod-level fields apply where the pod's own leave them
+    /// unset (an Argo workflow's `spec`), nearest first.
+    pub inherited: Vec<Vec<Seg>>,
+    /// Where absences are reported: the pod template's `spec:` key (an Argo
+    /// workflow's `spec:`, a KServe component's key).
     pub spec_key: Span,
     /// `serviceAccountName` (or the deprecated `serviceAccount`).
     pub service_account: Option<Spanned<String>>,
@@ -136,12 +147,35 @@ pub struct PodTemplate {
     pub containers: Vec<Container>,
 }
 
+/// Where a container is declared in its pod.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ContainerKind {
+    Init,
+    Main,
+    Ephemeral,
+    /// An Argo template's `sidecars`, a Spark pod's `sidecars`.
+    Sidecar,
+}
+
+impl ContainerKind {
+    /// How messages name it: `init container`, `container`, …
+    pub fn noun(self) -> &'static str {
+        match self {
+            ContainerKind::Init => "init container",
+            ContainerKind::Main => "container",
+            ContainerKind::Ephemeral => "ephemeral container",
+            ContainerKind::Sidecar => "sidecar",
+        }
+    }
+}
+
 #[derive(Debug)]
 pub struct Container {
     pub name: Option<Spanned<String>>,
-    /// The span of the container's `name` key (or the item start).
+    /// The span of the container's `name` key (or the item start; the
+    /// `container:` key of an Argo template).
     pub entry_span: Span,
-    pub init: bool,
+    pub kind: ContainerKind,
     pub path: Vec<Seg>,
     pub command: Vec<Spanned<String>>,
     pub args: Vec<Spanned<String>>,
@@ -149,6 +183,48 @@ pub struct Container {
     /// `resources.requests` and `resources.limits`.
     pub requests: Quantities,
     pub limits: Quantities,
+}
+
+impl PodTemplate {
+    /// The pod-level mappings: the pod's own, then those it inherits.
+    pub fn layers<'a>(&self, root: &'a Node) -> Vec<&'a Node> {
+        std::iter::once(&self.spec_path)
+            .chain(&self.inherited)
+            .filter_map(|p| follow(root, p))
+            .collect()
+    }
+
+    /// A pod-level field (`hostNetwork`, `resources`, …): the pod's own,
+    /// else the nearest inherited one.
+    pub fn field<'a>(&self, root: &'a Node, key: &str) -> Option<&'a Node> {
+        self.layers(root).into_iter().find_map(|l| l.get(key))
+    }
+
+    /// Every volume the pod's containers can mount: its own and inherited.
+    pub fn volumes<'a>(&self, root: &'a Node) -> Vec<&'a Node> {
+        self.layers(root)
+            .into_iter()
+            .flat_map(|l| l.get("volumes").map(Node::items).unwrap_or_default())
+            .collect()
+    }
+
+    /// Each container with its mapping.
+    pub fn container_nodes<'a>(
+        &'a self,
+        root: &'a Node,
+    ) -> impl Iterator<Item = (&'a Container, &'a Node)> {
+        self.containers
+            .iter()
+            .filter_map(move |c| Some((c, follow(root, &c.path)?)))
+    }
+
+    /// ` (role)` for messages, or nothing.
+    pub fn role_suffix(&self) -> String {
+        self.role
+            .as_deref()
+            .map(|r| format!(" ({r})"))
+            .unwrap_or_default()
+    }
 }
 
 #[derive(Debug)]
@@ -236,101 +312,182 @@ pub fn group_of(api_version: &str) -> &str {
     }
 }
 
-/// Kinds that are cluster-scoped in Kubernetes and common add-ons.
-const CLUSTER_SCOPED: &[&str] = &[
-    "Namespace",
-    "Node",
-    "PersistentVolume",
-    "ClusterRole",
-    "ClusterRoleBinding",
-    "CustomResourceDefinition",
-    "StorageClass",
-    "VolumeAttachment",
-    "CSIDriver",
-    "CSINode",
-    "PriorityClass",
-    "RuntimeClass",
-    "IngressClass",
-    "APIService",
-    "MutatingWebhookConfiguration",
-    "ValidatingWebhookConfiguration",
-    "ValidatingAdmissionPolicy",
-    "ValidatingAdmissionPolicyBinding",
-    "MutatingAdmissionPolicy",
-    "MutatingAdmissionPolicyBinding",
-    "PodSecurityPolicy",
-    "CertificateSigningRequest",
-    "FlowSchema",
-    "PriorityLevelConfiguration",
-    "ComponentStatus",
-    "GatewayClass",
-    "ClusterIssuer",
-    "ClusterSecretStore",
-    "ClusterServingRuntime",
-    "ClusterTrainingRuntime",
-    "ClusterQueue",
-    "ResourceFlavor",
-    "Profile",
-    "Tenant",
-    "ClusterPolicy",
-    "ClusterResourceQuota",
-    "VolumeSnapshotClass",
-    "VolumeSnapshotContent",
-    "DeviceClass",
+const RBAC: &str = "rbac.authorization.k8s.io";
+const STORAGE: &str = "storage.k8s.io";
+const ADMISSION: &str = "admissionregistration.k8s.io";
+const GATEWAY: &str = "gateway.networking.k8s.io";
+
+/// Kinds that are cluster-scoped, by API group and kind: Kubernetes' own and
+/// common add-ons'.
+const CLUSTER_SCOPED: &[(&str, &str)] = &[
+    ("", "Namespace"),
+    ("", "Node"),
+    ("", "PersistentVolume"),
+    ("", "ComponentStatus"),
+    (RBAC, "ClusterRole"),
+    (RBAC, "ClusterRoleBinding"),
+    ("apiextensions.k8s.io", "CustomResourceDefinition"),
+    (STORAGE, "StorageClass"),
+    (STORAGE, "VolumeAttachment"),
+    (STORAGE, "CSIDriver"),
+    (STORAGE, "CSINode"),
+    ("scheduling.k8s.io", "PriorityClass"),
+    ("node.k8s.io", "RuntimeClass"),
+    ("networking.k8s.io", "IngressClass"),
+    ("apiregistration.k8s.io", "APIService"),
+    (ADMISSION, "MutatingWebhookConfiguration"),
+    (ADMISSION, "ValidatingWebhookConfiguration"),
+    (ADMISSION, "ValidatingAdmissionPolicy"),
+    (ADMISSION, "ValidatingAdmissionPolicyBinding"),
+    (ADMISSION, "MutatingAdmissionPolicy"),
+    (ADMISSION, "MutatingAdmissionPolicyBinding"),
+    ("policy", "PodSecurityPolicy"),
+    ("extensions", "PodSecurityPolicy"),
+    ("certificates.k8s.io", "CertificateSigningRequest"),
+    ("flowcontrol.apiserver.k8s.io", "FlowSchema"),
+    ("flowcontrol.apiserver.k8s.io", "PriorityLevelConfiguration"),
+    (GATEWAY, "GatewayClass"),
+    ("cert-manager.io", "ClusterIssuer"),
+    ("external-secrets.io", "ClusterSecretStore"),
+    ("serving.kserve.io", "ClusterServingRuntime"),
+    ("serving.kserve.io", "ClusterStorageContainer"),
+    ("trainer.kubeflow.org", "ClusterTrainingRuntime"),
+    ("argoproj.io", "ClusterWorkflowTemplate"),
+    ("kueue.x-k8s.io", "ClusterQueue"),
+    ("kueue.x-k8s.io", "ResourceFlavor"),
+    ("kubeflow.org", "Profile"),
+    ("capsule.clastix.io", "Tenant"),
+    ("kyverno.io", "ClusterPolicy"),
+    ("quota.openshift.io", "ClusterResourceQuota"),
+    ("snapshot.storage.k8s.io", "VolumeSnapshotClass"),
+    ("snapshot.storage.k8s.io", "VolumeSnapshotContent"),
+    ("resource.k8s.io", "DeviceClass"),
 ];
 
-/// Namespaced kinds we know (core, apps, batch, networking, policy, rbac and
-/// the ML kinds we model). Other kinds are `Unknown` unless a CRD in the set
+/// Namespaced kinds we know, by API group and kind (Kubernetes' own and the
+/// ML kinds we model). Other kinds are `Unknown` unless a CRD in the set
 /// declares their scope.
-const NAMESPACED: &[&str] = &[
-    "Pod",
-    "Deployment",
-    "StatefulSet",
-    "DaemonSet",
-    "ReplicaSet",
-    "ReplicationController",
-    "Job",
-    "CronJob",
-    "Service",
-    "ServiceAccount",
-    "ConfigMap",
-    "Secret",
-    "PersistentVolumeClaim",
-    "Role",
-    "RoleBinding",
-    "ResourceQuota",
-    "LimitRange",
-    "NetworkPolicy",
-    "Ingress",
-    "HorizontalPodAutoscaler",
-    "PodDisruptionBudget",
-    "Endpoints",
-    "EndpointSlice",
-    "Event",
-    "Lease",
-    "PodTemplate",
-    "ControllerRevision",
-    "PyTorchJob",
-    "TFJob",
-    "MPIJob",
-    "XGBoostJob",
-    "PaddleJob",
-    "JAXJob",
-    "RayCluster",
-    "RayJob",
-    "RayService",
-    "HTTPRoute",
-    "GRPCRoute",
-    "TCPRoute",
-    "Gateway",
+const NAMESPACED: &[(&str, &str)] = &[
+    ("", "Pod"),
+    ("", "ReplicationController"),
+    ("", "Service"),
+    ("", "ServiceAccount"),
+    ("", "ConfigMap"),
+    ("", "Secret"),
+    ("", "PersistentVolumeClaim"),
+    ("", "ResourceQuota"),
+    ("", "LimitRange"),
+    ("", "Endpoints"),
+    ("", "Event"),
+    ("", "PodTemplate"),
+    ("apps", "Deployment"),
+    ("apps", "StatefulSet"),
+    ("apps", "DaemonSet"),
+    ("apps", "ReplicaSet"),
+    ("apps", "ControllerRevision"),
+    ("extensions", "Deployment"),
+    ("extensions", "DaemonSet"),
+    ("extensions", "ReplicaSet"),
+    ("extensions", "Ingress"),
+    ("extensions", "NetworkPolicy"),
+    ("batch", "Job"),
+    ("batch", "CronJob"),
+    (RBAC, "Role"),
+    (RBAC, "RoleBinding"),
+    ("networking.k8s.io", "NetworkPolicy"),
+    ("networking.k8s.io", "Ingress"),
+    ("autoscaling", "HorizontalPodAutoscaler"),
+    ("policy", "PodDisruptionBudget"),
+    ("discovery.k8s.io", "EndpointSlice"),
+    ("events.k8s.io", "Event"),
+    ("coordination.k8s.io", "Lease"),
+    ("kubeflow.org", "PyTorchJob"),
+    ("kubeflow.org", "TFJob"),
+    ("kubeflow.org", "MPIJob"),
+    ("kubeflow.org", "XGBoostJob"),
+    ("kubeflow.org", "PaddleJob"),
+    ("kubeflow.org", "JAXJob"),
+    ("kubeflow.org", "Notebook"),
+    ("kubeflow.org", "Experiment"),
+    ("trainer.kubeflow.org", "TrainJob"),
+    ("trainer.kubeflow.org", "TrainingRuntime"),
+    ("ray.io", "RayCluster"),
+    ("ray.io", "RayJob"),
+    ("ray.io", "RayService"),
+    ("ray.io", "RayCronJob"),
+    ("jobset.x-k8s.io", "JobSet"),
+    ("leaderworkerset.x-k8s.io", "LeaderWorkerSet"),
+    ("batch.volcano.sh", "Job"),
+    ("argoproj.io", "Workflow"),
+    ("argoproj.io", "WorkflowTemplate"),
+    ("argoproj.io", "CronWorkflow"),
+    ("serving.kserve.io", "InferenceService"),
+    ("serving.kserve.io", "LLMInferenceService"),
+    ("serving.kserve.io", "ServingRuntime"),
+    ("serving.knative.dev", "Service"),
+    ("sparkoperator.k8s.io", "SparkApplication"),
+    ("sparkoperator.k8s.io", "ScheduledSparkApplication"),
+    (GATEWAY, "HTTPRoute"),
+    (GATEWAY, "GRPCRoute"),
+    (GATEWAY, "TCPRoute"),
+    (GATEWAY, "Gateway"),
 ];
 
-pub fn builtin_scope(kind: &str) -> Scope {
-    if CLUSTER_SCOPED.contains(&kind) {
+/// The scope of a kind of an API group: never the kind alone (an
+/// `example.com/v1 Service` is not a core Service).
+pub fn builtin_scope(group: &str, kind: &str) -> Scope {
+    if CLUSTER_SCOPED.contains(&(group, kind)) {
         Scope::Cluster
-    } else if NAMESPACED.contains(&kind) {
+    } else if NAMESPACED.contains(&(group, kind)) {
         Scope::Namespaced
     } else {
         Scope::Unknown
+    }
+}
+
+/// The `apiVersion` of common built-in kinds (for help texts).
+pub fn usual_api_version(kind: &str) -> Option<&'static str> {
+    Some(match kind {
+        "Pod"
+        | "Service"
+        | "ServiceAccount"
+        | "ConfigMap"
+        | "Secret"
+        | "Namespace"
+        | "ResourceQuota"
+        | "LimitRange"
+        | "PersistentVolumeClaim"
+        | "PersistentVolume" => "v1",
+        "Deployment" | "StatefulSet" | "DaemonSet" | "ReplicaSet" => "apps/v1",
+        "Job" | "CronJob" => "batch/v1",
+        "Role" | "RoleBinding" | "ClusterRole" | "ClusterRoleBinding" => {
+            "rbac.authorization.k8s.io/v1"
+        }
+        "NetworkPolicy" | "Ingress" => "networking.k8s.io/v1",
+        _ => return None,
+    })
+}
+
+/// The group of a built-in kind, for a document that has no `apiVersion`
+/// (YAML004 reports it): the only place a kind alone decides.
+pub fn group_of_bare_kind(kind: &str) -> Option<&'static str> {
+    CLUSTER_SCOPED
+        .iter()
+        .chain(NAMESPACED)
+        .find(|(_, k)| *k == kind)
+        .map(|(g, _)| *g)
+}
+
+/// Objects Kubernetes itself creates in every cluster (SPEC §4): the
+/// `default` ServiceAccount of any namespace, the `kubernetes` Service in
+/// `default`, the `kube-root-ca.crt` ConfigMap. They are not tenant objects.
+pub fn is_kubernetes_own(obj: &Object) -> bool {
+    if !obj.group.is_empty() {
+        return false;
+    }
+    match (obj.kind.as_str(), obj.name()) {
+        ("ServiceAccount", "default") | ("ConfigMap", "kube-root-ca.crt") => true,
+        ("Service", "kubernetes") => obj.namespace() == Some("default"),
+        _ => false,
     }
 }

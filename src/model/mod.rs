@@ -10,6 +10,7 @@ pub mod mlproject;
 pub mod mounts;
 pub mod sqlite_store;
 pub mod uri;
+pub mod workloads;
 
 pub use k8s::{NamespaceSource, Object, Scope, Spec};
 pub use mlflow::{Experiment, Kustomization, MlflowServer};

@@ -76,11 +76,9 @@ pub fn mounted(
     let rest = path[mount_path.len()..].trim_start_matches('/');
     let sub = mount.get_str("subPath").unwrap_or("").trim_matches('/');
     let path_in_volume = normalize_path(&format!("{sub}/{rest}"));
-    let pod = follow(&obj.root, &template.spec_path)?;
-    let vol = pod
-        .get("volumes")?
-        .items()
-        .iter()
+    let vol = template
+        .volumes(&obj.root)
+        .into_iter()
         .find(|v| v.get_str("name") == Some(volume.as_str()))?;
     let (source, source_span) = volume_source(vol);
     Some(Mounted {

@@ -570,28 +570,20 @@ pub fn quoted(source: &str) -> String {
     }
 }
 
-/// Which objects a policy written in `policy_file` applies to: the whole
-/// set, except that a file under a directory of cases (`examples`,
-/// `testdata`, …) is its own deployment, so a policy there applies only to
-/// its own file, and an object there only meets the policies of its file.
-pub struct Reach {
-    root: String,
-}
+/// Which objects a policy written in `policy_file` applies to: those of its
+/// bundle (SPEC §4, Bundles): the files of its repository, except that a
+/// file under a directory of cases (`examples`, `testdata`, …) is its own
+/// deployment, so a policy there applies only to its own file, and an
+/// object there only meets the policies of its file.
+pub struct Reach;
 
 impl Reach {
-    pub fn new(ctx: &Context) -> Self {
-        Reach {
-            root: crate::rules::layout::common_dir(ctx).to_string(),
-        }
+    pub fn new(_ctx: &Context) -> Self {
+        Reach
     }
 
     pub fn applies(&self, ctx: &Context, policy_file: FileId, obj: &Object) -> bool {
-        if policy_file == obj.file {
-            return true;
-        }
-        let in_case =
-            |f: FileId| crate::rules::layout::in_case_dir(&ctx.file(f).display, &self.root);
-        !in_case(policy_file) && !in_case(obj.file)
+        policy_file == obj.file || ctx.index.bundle(policy_file) == ctx.index.bundle(obj.file)
     }
 }
 

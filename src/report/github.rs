@@ -137,6 +137,7 @@ mod tests {
             warnings: Vec::new(),
             config: None,
             index: None,
+            platform_namespaces: Vec::new(),
         }
     }
 

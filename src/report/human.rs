@@ -266,6 +266,23 @@ fn plural(n: usize, word: &str) -> String {
     }
 }
 
+/// The built-in platform namespaces the run assumed (SPEC §4), so that a
+/// user sees why they got no tenant findings and how to claim one back.
+pub fn platform_line(result: &CheckResult) -> Option<String> {
+    if result.platform_namespaces.is_empty() {
+        return None;
+    }
+    let names: Vec<String> = result
+        .platform_namespaces
+        .iter()
+        .map(|n| format!("`{n}`"))
+        .collect();
+    Some(format!(
+        "assumed platform namespaces (no tenant's): {}; list the ones that are tenants under `tenant-namespaces` in the config",
+        names.join(", ")
+    ))
+}
+
 pub fn summary_line(result: &CheckResult, elapsed: std::time::Duration) -> String {
     let mut parts = vec![
         plural(result.count(Severity::Error), "error"),
@@ -302,6 +319,9 @@ pub fn write(out: &mut dyn Write, result: &CheckResult, options: &ReportOptions)
     writeln!(out, "{}", summary_line(result, options.elapsed))?;
     if let Some(effect) = &result.config {
         writeln!(out, "{}", effect.line())?;
+    }
+    if let Some(line) = platform_line(result) {
+        writeln!(out, "{line}")?;
     }
     Ok(())
 }

@@ -12,12 +12,12 @@ use crate::source::Span;
 #[derive(Serialize)]
 struct Report<'a> {
     version: u32,
-    summary: Summary,
+    summary: Summary<'a>,
     diagnostics: Vec<JsonDiagnostic<'a>>,
 }
 
 #[derive(Serialize)]
-struct Summary {
+struct Summary<'a> {
     files: usize,
     documents: usize,
     objects: usize,
@@ -27,6 +27,8 @@ struct Summary {
     /// The config file in effect and what it turns off.
     #[serde(skip_serializing_if = "Option::is_none")]
     config: Option<crate::config::ConfigEffect>,
+    /// Built-in platform namespaces the run assumed (SPEC §4).
+    platform_namespaces: &'a [String],
 }
 
 #[derive(Serialize)]
@@ -136,6 +138,7 @@ fn report(result: &CheckResult) -> Report<'_> {
             warnings: result.count(Severity::Warning),
             infos: result.count(Severity::Info),
             config: result.config.clone(),
+            platform_namespaces: &result.platform_namespaces,
         },
         diagnostics: result
             .diagnostics

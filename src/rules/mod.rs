@@ -7,7 +7,6 @@
 //! documented like every other rule.
 
 pub mod host;
-pub mod layout;
 pub mod lint;
 pub mod mlflow;
 pub mod namespace;
@@ -252,6 +251,69 @@ pub(crate) mod testing {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Every pod-level rule reads the pods and containers that the one
+    /// walker of the model found (SPEC §4, Workloads): no rule keeps its own
+    /// list of workload kinds or container paths.
+    #[test]
+    fn rules_keep_no_workload_kinds_or_container_paths() {
+        const FORBIDDEN: &[&str] = &[
+            "\"initContainers\"",
+            "\"containers\"",
+            "\"ephemeralContainers\"",
+            "\"sidecars\"",
+            "\"jobTemplate\"",
+            "\"template\"",
+            "\"Pod\"",
+            "\"Deployment\"",
+            "\"StatefulSet\"",
+            "\"DaemonSet\"",
+            "\"ReplicaSet\"",
+            "\"Job\"",
+            "\"CronJob\"",
+            "\"PyTorchJob\"",
+            "\"TrainJob\"",
+            "\"RayJob\"",
+            "\"RayCluster\"",
+            "\"JobSet\"",
+            "\"Workflow\"",
+            "\"InferenceService\"",
+        ];
+        fn walk(dir: &std::path::Path, files: &mut Vec<std::path::PathBuf>) {
+            for e in std::fs::read_dir(dir).unwrap() {
+                let p = e.unwrap().path();
+                if p.is_dir() {
+                    walk(&p, files);
+                } else if p.extension().is_some_and(|x| x == "rs") {
+                    files.push(p);
+                }
+            }
+        }
+        let mut files = Vec::new();
+        walk(
+            &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/rules"),
+            &mut files,
+        );
+        assert!(files.len() > 40, "{} rule files", files.len());
+        let mut found = Vec::new();
+        for f in &files {
+            let text = std::fs::read_to_string(f).unwrap();
+            // Unit tests write manifests; the rules themselves may not.
+            let code = text.split("#[cfg(test)]").next().unwrap_or("");
+            for (n, line) in code.lines().enumerate() {
+                for word in FORBIDDEN {
+                    if line.contains(word) {
+                        found.push(format!("{}:{}: {word}", f.display(), n + 1));
+                    }
+                }
+            }
+        }
+        assert!(
+            found.is_empty(),
+            "kinds or container paths in rules:\n{}",
+            found.join("\n")
+        );
+    }
 
     #[test]
     fn registry_is_sorted_and_unique() {

@@ -8,7 +8,6 @@ use std::collections::HashMap;
 
 use crate::diagnostic::{Diagnostic, Groups, bounded_list, more_note};
 use crate::model::Object;
-use crate::model::build::parent_dir;
 use crate::rules::{Context, RuleMeta};
 use crate::source::Span;
 
@@ -24,12 +23,10 @@ pub fn application(obj: &Object) -> String {
 }
 
 /// Where an object is deployed: its namespace, or, when that is unset, its
-/// directory (the files of one directory are deployed together).
+/// directory (the files of one directory are deployed together); a file of
+/// examples or tests only with itself (SPEC §4, Bundles).
 pub fn deploy_scope(obj: &Object, ctx: &Context) -> String {
-    match obj.namespace() {
-        Some(ns) => format!("ns:{ns}"),
-        None => format!("dir:{}", parent_dir(&ctx.file(obj.file).display)),
-    }
+    ctx.index.deploy_key(obj)
 }
 
 /// One workload's use of a shared thing (a service account, a claim).
@@ -150,5 +147,23 @@ pub fn report_shared(
             );
         }
         out.push(d);
+    }
+}
+
+/// One finding per rule per offending node (SPEC §4): the pods of a
+/// workload that inherit one field (an Argo workflow's `hostNetwork`,
+/// volumes or service account) would each report it. Keeps the first of
+/// the findings pushed since `from` on each node.
+pub fn one_per_node(out: &mut Vec<Diagnostic>, from: usize) {
+    let mut seen: Vec<(u32, Span)> = Vec::new();
+    let mut i = from;
+    while i < out.len() {
+        let key = (out[i].file, out[i].span);
+        if seen.contains(&key) {
+            out.remove(i);
+        } else {
+            seen.push(key);
+            i += 1;
+        }
     }
 }

@@ -2,7 +2,8 @@
 
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::model::Object;
-use crate::rules::host::pod_specs;
+use crate::rules::host::pods;
+use crate::rules::workloads::one_per_node;
 use crate::rules::{Category, Check, Context, Docs, Rule, RuleMeta};
 
 pub static RULE: Rule = Rule {
@@ -55,12 +56,13 @@ const HOST_NAMESPACES: &[(&str, &str, &str)] = &[
 ];
 
 fn check(obj: &Object, ctx: &Context, out: &mut Vec<Diagnostic>) {
+    let from = out.len();
     if !ctx.index.tenancy.applies_to(obj) {
         return;
     }
-    for (pod, spec) in pod_specs(obj) {
+    for (pod, t) in pods(obj) {
         for (field, shared, help) in HOST_NAMESPACES {
-            let Some(value) = spec.get(field) else {
+            let Some(value) = t.field(&obj.root, field) else {
                 continue;
             };
             if value.as_bool() == Some(true) {
@@ -76,6 +78,7 @@ fn check(obj: &Object, ctx: &Context, out: &mut Vec<Diagnostic>) {
             }
         }
     }
+    one_per_node(out, from);
 }
 
 #[cfg(test)]

@@ -2,7 +2,8 @@
 
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::model::Object;
-use crate::rules::host::pod_specs;
+use crate::rules::host::pods;
+use crate::rules::workloads::one_per_node;
 use crate::rules::{Category, Check, Context, Docs, Rule, RuleMeta};
 
 pub static RULE: Rule = Rule {
@@ -41,14 +42,12 @@ pub static RULE: Rule = Rule {
 };
 
 fn check(obj: &Object, ctx: &Context, out: &mut Vec<Diagnostic>) {
+    let from = out.len();
     if !ctx.index.tenancy.applies_to(obj) {
         return;
     }
-    for (pod, spec) in pod_specs(obj) {
-        let Some(volumes) = spec.get("volumes") else {
-            continue;
-        };
-        for volume in volumes.items() {
+    for (pod, t) in pods(obj) {
+        for volume in t.volumes(&obj.root) {
             // `hostPath: null` is no volume source at all; the API rejects it.
             let Some(entry) = volume.entry("hostPath").filter(|e| !e.value.is_null()) else {
                 continue;
@@ -67,6 +66,7 @@ fn check(obj: &Object, ctx: &Context, out: &mut Vec<Diagnostic>) {
             );
         }
     }
+    one_per_node(out, from);
 }
 
 #[cfg(test)]

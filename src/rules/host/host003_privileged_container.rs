@@ -2,7 +2,7 @@
 
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::model::Object;
-use crate::rules::host::{containers, pod_specs};
+use crate::rules::host::{containers, pods};
 use crate::rules::{Category, Check, Context, Docs, Rule, RuleMeta};
 
 pub static RULE: Rule = Rule {
@@ -51,8 +51,8 @@ fn check(obj: &Object, ctx: &Context, out: &mut Vec<Diagnostic>) {
     if !ctx.index.tenancy.applies_to(obj) {
         return;
     }
-    for (pod, spec) in pod_specs(obj) {
-        for (container, node) in containers(&pod, spec) {
+    for (pod, t) in pods(obj) {
+        for (container, node) in containers(obj, &pod, t) {
             let Some(security) = node.get("securityContext") else {
                 continue;
             };

@@ -2,7 +2,7 @@
 
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::model::Object;
-use crate::rules::host::{containers, pod_specs};
+use crate::rules::host::{containers, pods};
 use crate::rules::{Category, Check, Context, Docs, Rule, RuleMeta};
 
 pub static RULE: Rule = Rule {
@@ -14,9 +14,10 @@ pub static RULE: Rule = Rule {
         summary: "a container `hostPort`",
         docs: Docs {
             what: "Reports a container port with a `hostPort` (other than `0`, which means none), \
-                   on the `hostPort` value. In a pod with `hostNetwork: true` every port is a node \
-                   port, `hostPort` or not; HOST001 reports that pod and this rule stays silent. \
-                   Pods in platform namespaces (`kube-system`, …) are trusted and not checked; pods \
+                   on the `hostPort` value, in every container of the pod (init, ephemeral and \
+                   sidecar containers included). A pod with `hostNetwork: true` and a `hostPort` \
+                   breaks two rules and gets two findings: HOST001 on `hostNetwork`, this one on \
+                   the port. Pods in platform namespaces (`kube-system`, …) are trusted and not checked; pods \
                    whose namespace is unset are.",
             why: "A `hostPort` opens the port on the node's own address, outside the pod network: \
                   NetworkPolicies that isolate the tenant do not apply to traffic that reaches it, \
@@ -39,13 +40,8 @@ fn check(obj: &Object, ctx: &Context, out: &mut Vec<Diagnostic>) {
     if !ctx.index.tenancy.applies_to(obj) {
         return;
     }
-    for (pod, spec) in pod_specs(obj) {
-        // Kubernetes requires `hostPort` to equal `containerPort` there: the
-        // finding is the host network (HOST001), not the port.
-        if spec.get("hostNetwork").and_then(|v| v.as_bool()) == Some(true) {
-            continue;
-        }
-        for (container, node) in containers(&pod, spec) {
+    for (pod, t) in pods(obj) {
+        for (container, node) in containers(obj, &pod, t) {
             let Some(ports) = node.get("ports") else {
                 continue;
             };
@@ -87,9 +83,10 @@ mod tests {
     }
 
     #[test]
-    fn host_network_pods_are_host001s_business() {
+    fn a_host_port_with_host_network_is_reported_too() {
         let text = "apiVersion: v1\nkind: Pod\nmetadata: {name: p, namespace: t}\nspec:\n  hostNetwork: true\n  containers:\n  - name: c\n    ports: [{containerPort: 9100, hostPort: 9100}]\n";
-        assert!(positions("HOST004", text).is_empty());
+        assert_eq!(positions("HOST004", text), [(8, 45)]);
+        assert_eq!(positions("HOST001", text), [(5, 16)]);
     }
 
     #[test]

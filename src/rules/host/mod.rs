@@ -6,42 +6,32 @@ pub mod host004_host_port;
 
 use crate::load::Node;
 use crate::model::Object;
-use crate::model::k8s::follow;
+use crate::model::k8s::PodTemplate;
 
-/// The pod spec mappings of a workload, each with how messages name it:
+/// The pods of a workload, each with how messages name it:
 /// `` `Deployment team-a/x` `` or `` `RayCluster team-a/x` (head) ``.
-pub(crate) fn pod_specs(obj: &Object) -> Vec<(String, &Node)> {
+pub(crate) fn pods(obj: &Object) -> Vec<(String, &PodTemplate)> {
     let Some(w) = obj.workload() else {
         return Vec::new();
     };
     w.templates
         .iter()
-        .filter_map(|t| {
-            let spec = follow(&obj.root, &t.spec_path)?;
-            let role = t
-                .role
-                .as_deref()
-                .map(|r| format!(" ({r})"))
-                .unwrap_or_default();
-            Some((format!("`{}`{role}", obj.describe()), spec))
-        })
+        .map(|t| (format!("`{}`{}", obj.describe(), t.role_suffix()), t))
         .collect()
 }
 
-/// Every container of a pod spec — init, regular and ephemeral — with how
-/// messages name it: `` container `train` of `Job team-a/x` ``.
-pub(crate) fn containers<'a>(pod: &str, spec: &'a Node) -> Vec<(String, &'a Node)> {
-    let mut out = Vec::new();
-    for (key, what) in [
-        ("initContainers", "init container"),
-        ("containers", "container"),
-        ("ephemeralContainers", "ephemeral container"),
-    ] {
-        let Some(list) = spec.get(key) else { continue };
-        for c in list.items() {
-            let name = c.get_str("name").unwrap_or("<unnamed>");
-            out.push((format!("{what} `{name}` of {pod}"), c));
-        }
-    }
-    out
+/// Every container of a pod — init, regular, ephemeral and sidecars — with
+/// how messages name it: `` container `train` of `Job team-a/x` ``.
+pub(crate) fn containers<'a>(
+    obj: &'a Object,
+    pod: &str,
+    template: &'a PodTemplate,
+) -> Vec<(String, &'a Node)> {
+    template
+        .container_nodes(&obj.root)
+        .map(|(c, node)| {
+            let name = c.name.as_deref().map_or("<unnamed>", String::as_str);
+            (format!("{} `{name}` of {pod}", c.kind.noun()), node)
+        })
+        .collect()
 }

@@ -145,20 +145,7 @@ pub fn is_loopback(host: &str) -> bool {
 /// Where a Kubernetes workload's batch processes run: kinds that run to
 /// completion (a training job), as opposed to long-running services.
 pub fn is_job(obj: &Object) -> bool {
-    matches!(
-        obj.kind.as_str(),
-        "Pod"
-            | "Job"
-            | "CronJob"
-            | "PyTorchJob"
-            | "TFJob"
-            | "MPIJob"
-            | "XGBoostJob"
-            | "PaddleJob"
-            | "JAXJob"
-            | "RayJob"
-            | "TrainJob"
-    )
+    obj.workload().is_some_and(|w| w.runs_to_completion)
 }
 
 #[cfg(test)]

@@ -3,8 +3,8 @@
 use std::collections::{HashMap, HashSet};
 
 use crate::diagnostic::{Diagnostic, Severity};
+use crate::index::Bundle;
 use crate::model::{NamespaceSource, Object, Spec};
-use crate::rules::layout::{common_dir, in_case_dir};
 use crate::rules::{Category, Check, Context, Docs, Rule, RuleMeta};
 
 pub static RULE: Rule = Rule {
@@ -32,8 +32,8 @@ pub static RULE: Rule = Rule {
                 "Namespaces created outside the linted files (by a namespace controller, or in \
                  another repository) look undeclared; lint them together, use `--context` in \
                  pre-commit, or turn the rule off. Files below directories of test data, \
-                 examples or samples (`testdata`, `tests`, `e2e`, `examples`, `samples`, …) \
-                 are separate cases: each is checked only against its own Namespace objects.",
+                 examples, samples or docs (`examples`, `samples`, `docs`, `test`, `tests`, \
+                 `testdata`, `e2e`, relative to the repository root) are separate cases: each is checked only against its own Namespace objects.",
             ),
             references: None,
         },
@@ -43,22 +43,15 @@ pub static RULE: Rule = Rule {
 
 fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
     let index = ctx.index;
-    let root = common_dir(ctx);
-    let in_case = |file: u32| in_case_dir(&ctx.file(file).display, root);
-    // The inventory: Namespace objects outside test data, examples and
-    // samples; a file of such cases only counts its own declarations.
-    let mut declared: HashSet<&str> = HashSet::new();
-    let mut declared_in_file: HashMap<u32, HashSet<&str>> = HashMap::new();
+    // The inventory of each bundle: a repository's Namespace objects; a
+    // file of test data, examples or samples only counts its own.
+    let mut declared: HashMap<Bundle, HashSet<&str>> = HashMap::new();
     for o in &index.objects {
         if let (Spec::Namespace(_), Some(name)) = (&o.spec, &o.name) {
-            if in_case(o.file) {
-                declared_in_file
-                    .entry(o.file)
-                    .or_default()
-                    .insert(&name.value);
-            } else {
-                declared.insert(&name.value);
-            }
+            declared
+                .entry(index.bundle(o.file))
+                .or_default()
+                .insert(&name.value);
         }
     }
     for obj in &index.objects {
@@ -66,15 +59,8 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
         if ns == "default" || index.tenancy.is_platform(ns) {
             continue;
         }
-        let inventory = if in_case(obj.file) {
-            match declared_in_file.get(&obj.file) {
-                Some(names) => names,
-                None => continue,
-            }
-        } else if declared.is_empty() {
+        let Some(inventory) = declared.get(&index.bundle(obj.file)) else {
             continue;
-        } else {
-            &declared
         };
         if inventory.contains(ns) {
             continue;

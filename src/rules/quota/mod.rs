@@ -9,16 +9,11 @@ use crate::model::k8s::{Container, PodTemplate};
 
 /// How messages name a container: `` container `train` of `Job team-a/x` (Worker) ``.
 pub(crate) fn container_label(obj: &Object, template: &PodTemplate, c: &Container) -> String {
-    let what = if c.init {
-        "init container"
-    } else {
-        "container"
-    };
     let name = c.name.as_deref().map_or("<unnamed>", String::as_str);
-    let role = template
-        .role
-        .as_deref()
-        .map(|r| format!(" ({r})"))
-        .unwrap_or_default();
-    format!("{what} `{name}` of `{}`{role}", obj.describe())
+    format!(
+        "{} `{name}` of `{}`{}",
+        c.kind.noun(),
+        obj.describe(),
+        template.role_suffix()
+    )
 }

@@ -17,15 +17,16 @@ pub static RULE: Rule = Rule {
         severity: Severity::Warning,
         summary: "a container without a CPU request, a memory request or a memory limit, unless a LimitRange of its namespace supplies that default",
         docs: Docs {
-            what: "Reports a container (init containers included) of a workload in a tenant \
-                   namespace that lacks a CPU request, a memory request or a memory limit, once, \
+            what: "Reports a container (init, ephemeral and sidecar containers included) of a \
+                   workload in a tenant namespace, or whose namespace is unset, that lacks a CPU request, a memory request or a memory limit, once, \
                    on the container's `- name:` entry, naming what is missing. Kubernetes fills \
                    in some of them, and those count: a request defaults to the container's limit \
                    of the same resource; a LimitRange of type `Container` in the namespace \
                    supplies a request through `defaultRequest`, `default`, `max` or `min` and a \
                    limit through `default` or `max`; and pod-level `resources` cover every \
-                   container. CPU limits are not required. Objects whose namespace is unset are \
-                   not checked (NS002 reports them; give `--namespace` to check them).",
+                   container. CPU limits are not required. For a workload whose namespace is \
+                   unset, a LimitRange without namespace in the same directory (applied with it) \
+                   supplies defaults. Platform namespaces are not checked.",
             why: "Requests are what the scheduler reserves and what a ResourceQuota counts: a \
                   container without them is scheduled as if it were free, lands on nodes already \
                   full of other tenants' work, and is the first to be evicted — or, in a \
@@ -64,12 +65,16 @@ struct Defaults {
 impl Defaults {
     /// Kubernetes' LimitRange defaulting: a missing `default` comes from `max`,
     /// a missing `defaultRequest` from `default`, then `min`.
-    fn of_namespace(index: &Index, ns: &str) -> Defaults {
+    fn of(index: &Index, obj: &Object) -> Defaults {
         let mut d = Defaults::default();
-        let Some(info) = index.namespaces.get(ns) else {
+        let ids = match obj.namespace() {
+            Some(ns) => index.namespaces.get(ns).map(|info| &info.limit_ranges),
+            None => index.unset_limit_ranges.get(&index.deploy_key(obj)),
+        };
+        let Some(ids) = ids else {
             return d;
         };
-        for &id in &info.limit_ranges {
+        for &id in ids {
             let obj = &index.objects[id];
             let Spec::LimitRange(lr) = &obj.spec else {
                 continue;
@@ -112,14 +117,17 @@ fn has(q: &Quantities, resource: &str) -> bool {
 
 fn check(obj: &Object, ctx: &Context, out: &mut Vec<Diagnostic>) {
     let Some(w) = obj.workload() else { return };
-    let Some(ns) = obj.namespace() else { return };
-    if ctx.index.tenancy.tenant_of(ns).is_none() {
+    if !ctx.index.tenancy.applies_to(obj) {
         return;
     }
-    let defaults = Defaults::of_namespace(ctx.index, ns);
+    let defaults = Defaults::of(ctx.index, obj);
+    let limit_range_home = match obj.namespace() {
+        Some(ns) => format!("give `{ns}` a LimitRange with container defaults"),
+        None => "apply a LimitRange with container defaults along with it".to_string(),
+    };
     for t in &w.templates {
         // Pod-level resources (Kubernetes 1.32+) cover every container.
-        let pod_resources = follow(&obj.root, &t.spec_path).and_then(|s| s.get("resources"));
+        let pod_resources = t.field(&obj.root, "resources");
         let pod_has = |kind: &str, resource: &str| {
             pod_resources
                 .and_then(|r| r.get(kind))
@@ -161,7 +169,7 @@ fn check(obj: &Object, ctx: &Context, out: &mut Vec<Diagnostic>) {
                     ),
                 )
                 .help(format!(
-                    "set {} in the container's `resources`, or give `{ns}` a LimitRange with container defaults",
+                    "set {} in the container's `resources`, or {limit_range_home}",
                     join(&missing, "and")
                 )),
             );
@@ -248,13 +256,19 @@ mod tests {
     }
 
     #[test]
-    fn only_tenant_namespaces() {
+    fn tenant_and_unset_namespaces_only() {
         let text = format!(
             "{}{}{}",
             pod("").replace("namespace: t", "namespace: kube-system"),
             pod("").replace("namespace: t", "namespace: default"),
-            pod("").replace(", namespace: t", "")
+            pod("").replace("namespace: t", "namespace: flux-system"),
         );
         assert!(positions("QUOTA003", &text).is_empty());
+        // No namespace: it lands in a tenant's namespace as likely as not.
+        let unset = pod("").replace(", namespace: t", "");
+        assert_eq!(positions("QUOTA003", &unset), [(6, 5)]);
+        // A LimitRange applied with it supplies the defaults.
+        let limits = "apiVersion: v1\nkind: LimitRange\nmetadata: {name: l}\nspec:\n  limits:\n  - type: Container\n    default: {memory: 1Gi}\n    defaultRequest: {cpu: 100m, memory: 1Gi}\n---\n";
+        assert!(positions("QUOTA003", &format!("{unset}{limits}")).is_empty());
     }
 }

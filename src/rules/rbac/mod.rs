@@ -188,13 +188,20 @@ pub fn owner<'a>(ctx: &'a Context, s: &'a Subject) -> Owner<'a> {
             } else {
                 "group:"
             };
+            // Kubernetes' own superuser group belongs to whoever runs the cluster.
+            if s.kind == SubjectKind::Group && s.name == "system:masters" {
+                return Owner::Platform;
+            }
             if let Some((_, t)) = ctx
                 .config
                 .subjects
                 .iter()
                 .find(|(k, _)| k.strip_prefix(prefix) == Some(s.name))
             {
-                return Owner::Tenant(t);
+                return match t.as_str() {
+                    "platform" => Owner::Platform,
+                    t => Owner::Tenant(t),
+                };
             }
             let sa_ns = match s.kind {
                 SubjectKind::User => s

@@ -13,16 +13,18 @@ pub static RULE: Rule = Rule {
         name: "cluster-admin-binding",
         category: Category::Rbac,
         severity: Severity::Error,
-        summary: "a binding of `cluster-admin` (or any role with `*` on `*`) to a tenant subject; a ClusterRoleBinding that grants a tenant service account cluster-wide rights",
+        summary: "a binding of `cluster-admin` (or any role with `*` on `*`) to any subject that is not the platform's; a ClusterRoleBinding that grants a tenant service account cluster-wide rights",
         docs: Docs {
-            what: "Reports, on the subject's `name`, a tenant subject — a service account of a \
-                   tenant namespace, or a user or group that `subjects:` in the config maps to a \
-                   tenant — that a RoleBinding or ClusterRoleBinding grants `cluster-admin`, or \
-                   any role of the set with `*` verbs on `*` resources in `*` API groups. Also \
-                   reports a tenant service account that a ClusterRoleBinding grants any role: \
-                   its rights then hold in every namespace, other tenants' included. Service \
-                   accounts of platform namespaces (`kube-system`, …, and the config's \
-                   `platform-namespaces`) are trusted.",
+            what: "Reports, on the subject's `name`, any subject that is not the platform's — a \
+                   service account of a namespace that is not a platform namespace, or a user or \
+                   group that `subjects:` in the config does not map to `platform` — that a \
+                   RoleBinding or ClusterRoleBinding grants `cluster-admin`, or any role of the \
+                   set with `*` verbs on `*` resources in `*` API groups. Also reports a tenant \
+                   service account that a ClusterRoleBinding grants any role: its rights then \
+                   hold in every namespace, other tenants' included. Service accounts of platform \
+                   namespaces (`kube-system`, `*-system`, `argocd`, `monitoring`, … and the config's \
+                   `platform-namespaces`), the `system:masters` group and the users and groups \
+                   that `subjects:` maps to `platform` are trusted.",
             why: "`cluster-admin` can read every tenant's secrets, exec into their pods and \
                   rewrite their RBAC; a tenant holding it is no longer isolated from anyone. A \
                   ClusterRoleBinding does the same in a smaller way: a tenant's pod whose token \
@@ -32,9 +34,10 @@ pub static RULE: Rule = Rule {
             use_instead: "apiVersion: rbac.authorization.k8s.io/v1\nkind: RoleBinding\nmetadata:\n  name: pipeline-runner\n  namespace: team-a\nroleRef:\n  apiGroup: rbac.authorization.k8s.io\n  kind: ClusterRole\n  name: edit\nsubjects:\n- kind: ServiceAccount\n  name: pipeline-runner\n  namespace: team-a\n",
             options: None,
             known_problems: Some(
-                "Every namespace that is not a platform namespace is a tenant by default, so an \
-                 operator's ClusterRoleBinding (Argo CD, the Prometheus operator, Istio) is \
-                 reported until its namespace is listed in `platform-namespaces:`. A \
+                "An operator installed in a namespace that is neither built in nor listed in \
+                 `platform-namespaces:` is a tenant, so its `cluster-admin` binding is reported \
+                 until its namespace is listed there. A user or group bound to `cluster-admin` is \
+                 reported until `subjects:` maps it to `platform`. A \
                  ClusterRoleBinding of a role that only reaches cluster-scoped resources, \
                  reviews (`tokenreviews`, `subjectaccessreviews`) or non-resource URLs is not \
                  reported, nor one of the built-in `system:auth-delegator` and discovery roles. Roles that \
@@ -63,21 +66,25 @@ fn check(obj: &Object, ctx: &Context, out: &mut Vec<Diagnostic>) {
     };
     let role_label = format!("{} `{}`", b.role_kind, b.role_name());
     for s in &b.subjects {
-        let Owner::Tenant(tenant) = owner(ctx, s) else {
+        let owner = owner(ctx, s);
+        if owner == Owner::Platform {
             continue;
-        };
+        }
         let d = if everything {
             let reach = match b.namespace() {
                 Some(ns) if !b.cluster => format!("in namespace `{ns}`"),
                 _ => "in every namespace".to_string(),
+            };
+            let who = match owner {
+                Owner::Tenant(tenant) => format!("{} of tenant `{tenant}`", s.describe()),
+                _ => s.describe(),
             };
             Diagnostic::on(
                 &RULE.meta,
                 obj,
                 s.name_node.span,
                 format!(
-                    "{} of tenant `{tenant}` is granted {role_label}, which allows every verb on every resource {reach}",
-                    s.describe()
+                    "{who} is granted {role_label}, which allows every verb on every resource {reach}"
                 ),
             )
             .help(match b.namespace() {
@@ -87,7 +94,9 @@ fn check(obj: &Object, ctx: &Context, out: &mut Vec<Diagnostic>) {
                 _ => "bind a role listing only the rights it needs, in the tenant's own namespaces"
                     .to_string(),
             })
-        } else if b.cluster && reaches_namespaces && s.kind == SubjectKind::ServiceAccount {
+        } else if let (true, true, SubjectKind::ServiceAccount, Owner::Tenant(tenant)) =
+            (b.cluster, reaches_namespaces, s.kind, &owner)
+        {
             Diagnostic::on(
                 &RULE.meta,
                 obj,
@@ -158,12 +167,21 @@ mod tests {
     #[test]
     fn users_and_groups_through_the_config() {
         let text = "apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRoleBinding\nmetadata:\n  name: b\nroleRef:\n  kind: ClusterRole\n  name: cluster-admin\nsubjects:\n- kind: Group\n  name: alpha-devs\n- kind: User\n  name: system:serviceaccount:team-a:runner\n";
-        assert_eq!(positions("RBAC002", text), [(12, 9)]);
+        // Any subject that is not the platform's: the group is unmapped.
+        assert_eq!(positions("RBAC002", text), [(10, 9), (12, 9)]);
         let config = crate::config::Config {
             subjects: vec![("group:alpha-devs".into(), "team-alpha".into())],
             ..Default::default()
         };
         let found = super::super::tests::lint_with(&config, "RBAC002", text);
         assert_eq!(found, [(10, 9), (12, 9)]);
+        let platform = crate::config::Config {
+            subjects: vec![("group:alpha-devs".into(), "platform".into())],
+            ..Default::default()
+        };
+        let found = super::super::tests::lint_with(&platform, "RBAC002", text);
+        assert_eq!(found, [(12, 9)]);
+        let masters = text.replace("alpha-devs", "system:masters");
+        assert_eq!(positions("RBAC002", &masters), [(12, 9)]);
     }
 }

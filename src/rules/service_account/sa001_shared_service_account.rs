@@ -32,7 +32,9 @@ pub static RULE: Rule = Rule {
             options: None,
             known_problems: Some(
                 "The `default` service account is left to SA002. Workloads without a namespace \
-                 are grouped by directory, as they are deployed together.",
+                 are grouped by directory, as they are deployed together. Each file below an `examples`, `samples`, `docs`, `test`, `tests`, `testdata` \
+                 or `e2e` directory of its repository (the nearest directory with `.git` or a \
+                 config file) is a case of its own, grouped only with itself.",
             ),
             references: Some(
                 "- [Kubernetes: service accounts](https://kubernetes.io/docs/concepts/security/service-accounts/)",

@@ -2,6 +2,7 @@
 
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::model::Object;
+use crate::rules::workloads::one_per_node;
 use crate::rules::{Category, Check, Context, Docs, Rule, RuleMeta};
 
 pub static RULE: Rule = Rule {
@@ -33,6 +34,7 @@ pub static RULE: Rule = Rule {
 };
 
 fn check(obj: &Object, ctx: &Context, out: &mut Vec<Diagnostic>) {
+    let from = out.len();
     let Some(w) = obj.workload() else { return };
     if !ctx.index.tenancy.applies_to(obj) {
         return;
@@ -68,6 +70,7 @@ fn check(obj: &Object, ctx: &Context, out: &mut Vec<Diagnostic>) {
             Some(_) => {}
         }
     }
+    one_per_node(out, from);
 }
 
 #[cfg(test)]

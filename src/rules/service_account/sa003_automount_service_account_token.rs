@@ -2,6 +2,7 @@
 
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::model::{Object, Spec};
+use crate::rules::workloads::one_per_node;
 use crate::rules::{Category, Check, Context, Docs, Rule, RuleMeta};
 
 pub static RULE: Rule = Rule {
@@ -30,7 +31,10 @@ pub static RULE: Rule = Rule {
             known_problems: Some(
                 "A pod whose service account (other than `default`) is not in the linted set is not \
                  reported: the account may well disable automounting. Operators and controllers \
-                 that call the API need the token; suppress the finding on them with a reason.",
+                 that call the API need the token; suppress the finding on them with a reason. \
+                 Each file below an `examples`, `samples`, `docs`, `test`, `tests`, `testdata` \
+                 or `e2e` directory of its repository (the nearest directory with `.git` or a \
+                 config file) is a case of its own, grouped only with itself.",
             ),
             references: Some(
                 "- [Kubernetes: opt out of API credential automounting](https://kubernetes.io/docs/tasks/configure-pod-container/configure-service-account/#opt-out-of-api-credential-automounting)\n- [Kubernetes: RBAC good practices](https://kubernetes.io/docs/concepts/security/rbac-good-practices/)",
@@ -41,6 +45,7 @@ pub static RULE: Rule = Rule {
 };
 
 fn check(obj: &Object, ctx: &Context, out: &mut Vec<Diagnostic>) {
+    let from = out.len();
     let Some(w) = obj.workload() else { return };
     if !ctx.index.tenancy.applies_to(obj) {
         return;
@@ -119,6 +124,7 @@ fn check(obj: &Object, ctx: &Context, out: &mut Vec<Diagnostic>) {
             .related(sa_obj.file, related.0, related.1),
         );
     }
+    one_per_node(out, from);
 }
 
 #[cfg(test)]

@@ -33,7 +33,9 @@ pub static RULE: Rule = Rule {
             known_problems: Some(
                 "Accounts created outside the linted files (by a Helm chart not rendered into the \
                  set, or an operator) are reported when the set defines other accounts in the \
-                 same namespace; lint the files together, or suppress the finding with a reason.",
+                 same namespace; lint the files together, or suppress the finding with a reason. Each file below an `examples`, `samples`, `docs`, `test`, `tests`, `testdata` \
+                 or `e2e` directory of its repository (the nearest directory with `.git` or a \
+                 config file) is a case of its own, grouped only with itself.",
             ),
             references: Some(
                 "- [Kubernetes: service accounts](https://kubernetes.io/docs/concepts/security/service-accounts/)",

@@ -3,6 +3,7 @@ pub mod store001_shared_volume_claim;
 pub mod store002_cross_namespace_reference;
 
 use crate::load::Node;
+use crate::model::k8s::PodTemplate;
 
 /// A namespaced object a pod can only use from its own namespace.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -41,15 +42,12 @@ pub struct Ref<'a> {
     pub read_only: bool,
 }
 
-/// Every Secret, ConfigMap and claim a pod spec uses: volumes (also
-/// projected), `envFrom` and `valueFrom` of every container.
-pub fn references<'a>(pod_spec: &'a Node) -> Vec<Ref<'a>> {
+/// Every Secret, ConfigMap and claim a pod uses: volumes (also projected,
+/// also inherited), `envFrom` and `valueFrom` of every container.
+pub fn references<'a>(root: &'a Node, pod: &'a PodTemplate) -> Vec<Ref<'a>> {
     let mut out = Vec::new();
-    let containers: Vec<&Node> = ["initContainers", "containers", "ephemeralContainers"]
-        .iter()
-        .flat_map(|k| pod_spec.get(k).map(Node::items).unwrap_or_default())
-        .collect();
-    for volume in pod_spec.get("volumes").map(Node::items).unwrap_or_default() {
+    let containers: Vec<&Node> = pod.container_nodes(root).map(|(_, n)| n).collect();
+    for volume in pod.volumes(root) {
         let mut push = |kind, source: Option<&'a Node>, key: &str| {
             if let Some(node) = source.and_then(|s| s.get(key)) {
                 out.push(Ref {

@@ -6,7 +6,6 @@ use std::collections::BTreeMap;
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::load::Node;
 use crate::model::Object;
-use crate::model::k8s::follow;
 use crate::rules::storage::{RefKind, references};
 use crate::rules::workloads::{SharedWording, Use, deploy_scope, report_shared};
 use crate::rules::{Category, Check, Context, Docs, Rule, RuleMeta};
@@ -42,7 +41,9 @@ pub static RULE: Rule = Rule {
                  together. Claims created by a StatefulSet's `volumeClaimTemplates` are one \
                  per pod and never shared. Storage is compared as written: two NFS server \
                  names for one machine, or CSI handles that encode the same volume \
-                 differently, are not recognised.",
+                 differently, are not recognised. Each file below an `examples`, `samples`, `docs`, `test`, `tests`, `testdata` \
+                 or `e2e` directory of its repository (the nearest directory with `.git` or a \
+                 config file) is a case of its own, grouped only with itself.",
             ),
             references: Some(
                 "- [Kubernetes: persistent volumes](https://kubernetes.io/docs/concepts/storage/persistent-volumes/)",
@@ -69,10 +70,7 @@ fn shared_claims(ctx: &Context, out: &mut Vec<Diagnostic>) {
         }
         let scope = deploy_scope(obj, ctx);
         for t in &w.templates {
-            let Some(pod_spec) = follow(&obj.root, &t.spec_path) else {
-                continue;
-            };
-            for r in references(pod_spec) {
+            for r in references(&obj.root, t) {
                 let Some(claim) = r.name.as_str().filter(|_| r.kind == RefKind::Claim) else {
                     continue;
                 };
@@ -191,7 +189,12 @@ fn shared_volumes(ctx: &Context, out: &mut Vec<Diagnostic>) {
         let others: Vec<_> = volumes
             .iter()
             .enumerate()
-            .filter(|(j, (_, b, _, t))| *j != i && t != tenant && backing.overlaps(b))
+            .filter(|(j, (o, b, _, t))| {
+                *j != i
+                    && t != tenant
+                    && index.bundle(o.file) == index.bundle(obj.file)
+                    && backing.overlaps(b)
+            })
             .map(|(_, v)| v)
             .collect();
         if others.is_empty() {

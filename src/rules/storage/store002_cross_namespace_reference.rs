@@ -5,7 +5,6 @@ use std::collections::{BTreeSet, HashMap, HashSet};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::load::Node;
 use crate::model::Object;
-use crate::model::k8s::follow;
 use crate::rules::storage::{RefKind, references};
 use crate::rules::{Category, Check, Context, Docs, Rule, RuleMeta};
 
@@ -38,7 +37,9 @@ pub static RULE: Rule = Rule {
                  to the pod). Definitions that a replication tool copies into other \
                  namespaces (emberstack Reflector, mittwald replicator, kubed annotations) \
                  and objects of an HNC parent namespace (`HierarchyConfiguration`, \
-                 `SubnamespaceAnchor`) count as defined in the namespaces they reach.",
+                 `SubnamespaceAnchor`) count as defined in the namespaces they reach. Each file below an `examples`, `samples`, `docs`, `test`, `tests`, `testdata` \
+                 or `e2e` directory of its repository (the nearest directory with `.git` or a \
+                 config file) is a case of its own, grouped only with itself.",
             ),
             references: Some(
                 "- [Kubernetes: Secrets](https://kubernetes.io/docs/concepts/configuration/secret/)\n- [Kubernetes: ConfigMaps](https://kubernetes.io/docs/concepts/configuration/configmap/)",
@@ -118,13 +119,16 @@ fn reaches(parents: &HashMap<&str, &str>, ancestor: &str, ns: &str) -> bool {
 
 fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
     let index = ctx.index;
-    let mut defined: HashMap<(RefKind, &str), Definitions> = HashMap::new();
+    // By bundle (SPEC §4): a file of examples or tests only sees its own.
+    let mut defined: HashMap<(crate::index::Bundle, RefKind, &str), Definitions> = HashMap::new();
     for obj in &index.objects {
         let Some(kind) = RefKind::of_kind(&obj.kind).filter(|_| obj.group.is_empty()) else {
             continue;
         };
         let Some(name) = &obj.name else { continue };
-        let defs = defined.entry((kind, name.as_str())).or_default();
+        let defs = defined
+            .entry((index.bundle(obj.file), kind, name.as_str()))
+            .or_default();
         match obj.namespace() {
             Some(ns) if !is_replicated(obj) => defs.namespaces.push((ns, obj)),
             _ => defs.anywhere = true,
@@ -139,14 +143,11 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
             continue;
         };
         for t in &w.templates {
-            let Some(pod_spec) = follow(&obj.root, &t.spec_path) else {
-                continue;
-            };
-            for r in references(pod_spec) {
+            for r in references(&obj.root, t) {
                 let Some(name) = r.name.as_str() else {
                     continue;
                 };
-                let Some(defs) = defined.get(&(r.kind, name)) else {
+                let Some(defs) = defined.get(&(index.bundle(obj.file), r.kind, name)) else {
                     continue;
                 };
                 if defs.anywhere

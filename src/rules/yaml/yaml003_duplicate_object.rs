@@ -3,10 +3,10 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use crate::diagnostic::{Diagnostic, SHOWN, Severity, more_note};
+use crate::index::Bundle;
 use crate::load::{Node, Value};
 use crate::model::build::parent_dir;
 use crate::model::{Object, Scope};
-use crate::rules::layout::{common_dir, is_case_dir};
 use crate::rules::{Category, Check, Context, Docs, Rule, RuleMeta};
 
 pub static RULE: Rule = Rule {
@@ -37,9 +37,10 @@ pub static RULE: Rule = Rule {
                  not reported. Under a `kustomization.yaml` only duplicates within one file \
                  count: other files of a kustomize tree are resources of other overlays or \
                  patches, and `kustomize build` itself rejects two resources with one \
-                 identity. The same holds below directories named `testdata`, `test`, \
-                 `tests`, `e2e`, `examples`, `example`, `samples` or `sample` (relative to \
-                 the directory common to the linted set), whose files are separate cases. \
+                 identity. The same holds below directories named `examples`, `samples`, \
+                 `docs`, `test`, `tests`, `testdata` or `e2e` (relative to the repository \
+                 root, the nearest directory with `.git` or a config file), whose files are \
+                 separate cases. \
                  Two files that mostly define the same objects — more than half of the \
                  smaller one's — are taken as alternatives (install flavours, one directory \
                  per cluster or environment) and not compared; a tenant directory copied \
@@ -55,25 +56,23 @@ pub static RULE: Rule = Rule {
 };
 
 /// Which objects can meet in one `apply`: the whole set, except that a file
-/// under a kustomization, or under a directory of test data, examples or
-/// samples (below `root`, the directory common to the whole set), only
-/// meets itself.
-fn deployment_unit(
-    obj: &Object,
-    ctx: &Context,
-    kustomized: &HashSet<&str>,
-    root: &str,
-) -> Option<u32> {
+/// under a kustomization, or a bundle of its own (below a directory of test
+/// data, examples or samples of its repository), only meets itself.
+fn deployment_unit(obj: &Object, ctx: &Context, kustomized: &HashSet<&str>) -> Bundle {
+    let bundle = ctx.index.bundle(obj.file);
+    if bundle.is_case() {
+        return bundle;
+    }
     let mut dir = parent_dir(&ctx.file(obj.file).display);
     loop {
         if kustomized.contains(dir) {
-            return Some(obj.file);
+            return Bundle {
+                file: Some(obj.file),
+                ..bundle
+            };
         }
-        if dir.len() <= root.len() {
-            return None;
-        }
-        if is_case_dir(dir) {
-            return Some(obj.file);
+        if dir.is_empty() {
+            return bundle;
         }
         dir = parent_dir(dir);
     }
@@ -190,8 +189,7 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
         .iter()
         .map(|k| k.dir.as_str())
         .collect();
-    let root = common_dir(ctx);
-    let mut groups: BTreeMap<(Identity, Option<u32>), Vec<&Object>> = BTreeMap::new();
+    let mut groups: BTreeMap<(Identity, Bundle), Vec<&Object>> = BTreeMap::new();
     let mut by_file: HashMap<u32, HashSet<Identity>> = HashMap::new();
     for obj in &index.objects {
         let Some(id) = identity(obj, ctx) else {
@@ -199,7 +197,7 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
         };
         by_file.entry(obj.file).or_default().insert(id.clone());
         groups
-            .entry((id, deployment_unit(obj, ctx, &kustomized, root)))
+            .entry((id, deployment_unit(obj, ctx, &kustomized)))
             .or_default()
             .push(obj);
     }
@@ -358,11 +356,14 @@ mod tests {
         };
         assert!(in_case_dirs("repo/testdata/a.yaml", "repo/testdata/b.yaml").is_empty());
         assert!(in_case_dirs("repo/examples/x/a.yaml", "repo/examples/y/b.yaml").is_empty());
-        // Above the directory common to the set, names do not count.
+        // Directory names count relative to the repository root, whatever
+        // folder the command was given.
         let found = lint(
             "YAML003",
             &[("tests/repo/a.yaml", &a), ("tests/repo/b.yaml", &b)],
         );
+        assert!(found.is_empty());
+        let found = lint("YAML003", &[("deploy/a.yaml", &a), ("deploy/b.yaml", &b)]);
         assert_eq!(found.len(), 2);
         let twice = format!("{a}{b}");
         assert_eq!(lint("YAML003", &[("testdata/a.yaml", &twice)]).len(), 2);

@@ -72,36 +72,13 @@ fn is_tool_config(obj: &Object) -> bool {
         || (obj.group.is_empty() && *obj.kind == "Config")
 }
 
-/// The `apiVersion` of common built-in kinds, for the help text.
-fn known_api_version(kind: &str) -> Option<&'static str> {
-    Some(match kind {
-        "Pod"
-        | "Service"
-        | "ServiceAccount"
-        | "ConfigMap"
-        | "Secret"
-        | "Namespace"
-        | "ResourceQuota"
-        | "LimitRange"
-        | "PersistentVolumeClaim"
-        | "PersistentVolume" => "v1",
-        "Deployment" | "StatefulSet" | "DaemonSet" | "ReplicaSet" => "apps/v1",
-        "Job" | "CronJob" => "batch/v1",
-        "Role" | "RoleBinding" | "ClusterRole" | "ClusterRoleBinding" => {
-            "rbac.authorization.k8s.io/v1"
-        }
-        "NetworkPolicy" | "Ingress" => "networking.k8s.io/v1",
-        _ => return None,
-    })
-}
-
 fn check(obj: &Object, _ctx: &Context, out: &mut Vec<Diagnostic>) {
     // A `kind: List` without items is an empty list, not an object.
     if *obj.kind == "List" {
         return;
     }
     if obj.api_version.is_none() {
-        let help = match known_api_version(&obj.kind) {
+        let help = match crate::model::k8s::usual_api_version(&obj.kind) {
             Some(v) => format!("add `apiVersion: {v}`"),
             None => format!("add the `apiVersion` of the {}", *obj.kind),
         };
