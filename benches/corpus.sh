@@ -2,7 +2,10 @@
 # Time the release binary over a corpus (default: ../shared/corpus/k8s) with
 # every rule on, and print files, documents, MB, MB/s, wall time and peak RSS.
 #
-#   benches/corpus.sh [--runs N] [--format FMT] [--threads N] [DIR]
+#   benches/corpus.sh [--runs N] [--format FMT] [--threads N] [--command CMD] [DIR]
+#
+# CMD is `check` (the default) or `tenants` (the posture, whose formats are
+# human, json, markdown and html).
 #
 # Wall time is the best of N runs (default 5) after one warm-up run, so that
 # the page cache is warm and other load on the machine counts as little as
@@ -15,13 +18,15 @@ cd "$(dirname "$0")/.."
 runs=5
 format=json
 threads=0
+command=check
 dir=../shared/corpus/k8s
 while [ $# -gt 0 ]; do
     case "$1" in
         --runs) runs=$2; shift 2 ;;
         --format) format=$2; shift 2 ;;
         --threads|-j) threads=$2; shift 2 ;;
-        -h|--help) sed -n '2,11p' "$0"; exit 0 ;;
+        --command) command=$2; shift 2 ;;
+        -h|--help) sed -n '2,14p' "$0"; exit 0 ;;
         *) dir=$1; shift ;;
     esac
 done
@@ -43,12 +48,12 @@ run_once() {
     local start end status=0 rss=0
     if [ -x "$time_bin" ]; then
         start=$(date +%s.%N)
-        "$time_bin" -v -o "$out.time" "$bin" check -j "$threads" --format "$format" "$dir" >"$out" || status=$?
+        "$time_bin" -v -o "$out.time" "$bin" "$command" -j "$threads" --format "$format" "$dir" >"$out" || status=$?
         end=$(date +%s.%N)
         rss=$(awk -F: '/Maximum resident set size/ {gsub(/ /, "", $2); print $2}' "$out.time")
     else
         start=$(date +%s.%N)
-        "$bin" check -j "$threads" --format "$format" "$dir" >"$out" &
+        "$bin" "$command" -j "$threads" --format "$format" "$dir" >"$out" &
         local pid=$! hwm
         # VmHWM is the peak RSS so far; poll it until the process is gone.
         while hwm=$(awk '/VmHWM/ {print $2}' "/proc/$pid/status" 2>/dev/null) && [ -n "$hwm" ]; do
@@ -90,6 +95,7 @@ mb=$(awk -v b="$bytes" 'BEGIN {printf "%.1f", b / 1e6}')
 
 printf 'corpus      %s\n' "$dir"
 printf 'machine     %s vCPU, %s\n' "$(nproc)" "$(awk '/MemTotal/ {printf "%.0f GB", $2 / 1048576}' /proc/meminfo)"
+printf 'command     %s\n' "$command"
 printf 'threads     %s\n' "$([ "$threads" = 0 ] && echo "all ($(nproc))" || echo "$threads")"
 printf 'format      %s\n' "$format"
 printf 'files       %s\n' "$files"
