@@ -2,10 +2,11 @@
 # Time the release binary over a corpus (default: ../shared/corpus/k8s) with
 # every rule on, and print files, documents, MB, MB/s, wall time and peak RSS.
 #
-#   benches/corpus.sh [--runs N] [--format FMT] [--threads N] [--command CMD] [DIR]
+#   benches/corpus.sh [--runs N] [--format FMT] [--threads N] [--command CMD] [--config FILE] [DIR]
 #
 # CMD is `check` (the default) or `tenants` (the posture, whose formats are
-# human, json, markdown and html).
+# human, json, markdown and html). FILE is a config (e.g. one that loads
+# policies: benches/policies/tenantlint.yaml).
 #
 # Wall time is the best of N runs (default 5) after one warm-up run, so that
 # the page cache is warm and other load on the machine counts as little as
@@ -19,6 +20,7 @@ runs=5
 format=json
 threads=0
 command=check
+config=()
 dir=../shared/corpus/k8s
 while [ $# -gt 0 ]; do
     case "$1" in
@@ -26,7 +28,8 @@ while [ $# -gt 0 ]; do
         --format) format=$2; shift 2 ;;
         --threads|-j) threads=$2; shift 2 ;;
         --command) command=$2; shift 2 ;;
-        -h|--help) sed -n '2,14p' "$0"; exit 0 ;;
+        --config) config=(--config "$2"); shift 2 ;;
+        -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
         *) dir=$1; shift ;;
     esac
 done
@@ -48,12 +51,12 @@ run_once() {
     local start end status=0 rss=0
     if [ -x "$time_bin" ]; then
         start=$(date +%s.%N)
-        "$time_bin" -v -o "$out.time" "$bin" "$command" -j "$threads" --format "$format" "$dir" >"$out" || status=$?
+        "$time_bin" -v -o "$out.time" "$bin" "$command" -j "$threads" --format "$format" ${config[@]+"${config[@]}"} "$dir" >"$out" || status=$?
         end=$(date +%s.%N)
         rss=$(awk -F: '/Maximum resident set size/ {gsub(/ /, "", $2); print $2}' "$out.time")
     else
         start=$(date +%s.%N)
-        "$bin" "$command" -j "$threads" --format "$format" "$dir" >"$out" &
+        "$bin" "$command" -j "$threads" --format "$format" ${config[@]+"${config[@]}"} "$dir" >"$out" &
         local pid=$! hwm
         # VmHWM is the peak RSS so far; poll it until the process is gone.
         while hwm=$(awk '/VmHWM/ {print $2}' "/proc/$pid/status" 2>/dev/null) && [ -n "$hwm" ]; do

@@ -464,7 +464,14 @@ pub fn run_rules(set: LoadedSet, selection: &Selection) -> CheckResult {
     diagnostics.extend(set);
     // Policies: POL001 and POL002 like other rules; a user policy's
     // findings carry its own id, selected by its id, name or `policy`.
-    diagnostics.extend(crate::policy::check(&ctx).into_iter().filter(|d| {
+    let wanted = |id: &str, name: &str| {
+        selection.enabled_policy(id, name) && config.severity(id) != Some(None)
+    };
+    let pol001 = crate::rules::policy::pol001_admission_policy_violation::RULE
+        .meta
+        .id;
+    let policy_findings = crate::policy::check(&ctx, &wanted, enabled_ids.contains(&pol001));
+    diagnostics.extend(policy_findings.into_iter().filter(|d| {
         if crate::policy::is_builtin_policy_rule(&d.rule_id) {
             enabled_ids.contains(&&*d.rule_id)
         } else {

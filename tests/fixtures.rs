@@ -68,11 +68,20 @@ fn walk(dir: &Path) -> Vec<PathBuf> {
 
 /// Findings of `rule` when every rule runs (so that suppressions of other
 /// rules are judged as in a real run).
+/// A case directory may hold its own `.tenantlint.yaml` (e.g. the
+/// `policies:` that POL002 cases need).
 fn findings(case: &Path, rule: &str) -> BTreeSet<(String, u32)> {
+    let config_file = case.join(tenantlint::config::FILE_NAME);
+    let config = if config_file.is_file() {
+        tenantlint::config::Config::load(&config_file).expect("fixture config is valid")
+    } else {
+        tenantlint::config::Config::default()
+    };
     let options = CheckOptions {
         paths: vec![case.to_path_buf()],
         selection: Selection::default(),
         threads: 1,
+        config: std::sync::Arc::new(config),
         ..CheckOptions::default()
     };
     let result = check(&options).expect("fixture paths exist");

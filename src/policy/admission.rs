@@ -411,7 +411,7 @@ impl AdmissionPolicy<'_> {
         if obj.group == GROUP {
             return;
         }
-        let r = resources::resource_of(obj, ctx.index);
+        let r = resources::resource_of(obj, &values.crds);
         if !self.constraints.matches(ctx, obj, &r, true) {
             return;
         }

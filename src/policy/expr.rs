@@ -6,6 +6,10 @@
 use std::sync::{Arc, OnceLock};
 
 use cel::common::ast::{EntryExpr, Expr, IdedExpr, LiteralValue};
+use cel::common::types::{
+    CelBool, CelDouble, CelInt, CelList, CelMap, CelMapKey, CelNull, CelString,
+};
+use cel::common::value::Val;
 use cel::objects::{Key, Map};
 use cel::{Env, Program, Value};
 
@@ -78,7 +82,6 @@ const SUPPORTED: &[&str] = &[
     "flatten",
     "distinct",
     "sort",
-    "lists.range",
     // math extension
     "math.abs",
     "math.ceil",
@@ -142,6 +145,15 @@ pub enum Expect {
 /// policy is reported rather than silently passing), and type errors that
 /// the literals and known functions already show.
 pub fn compile(source: &str, expect: Expect) -> Result<Program, ExprError> {
+    if source.len() > MAX_EXPRESSION {
+        return Err(ExprError {
+            offset: 0,
+            message: format!(
+                "the expression is longer than {} KiB",
+                MAX_EXPRESSION / 1024
+            ),
+        });
+    }
     let program = env().compile(source).map_err(|errors| {
         let first = errors.errors.first();
         ExprError {
@@ -167,7 +179,12 @@ pub fn compile(source: &str, expect: Expect) -> Result<Program, ExprError> {
     walk(program.expression(), &mut |e| match &e.expr {
         Expr::Call(call) => {
             let name = call.func_name.as_str();
-            if is_operator(name) || is_supported(name) {
+            // `math.abs(x)` is a call of `abs` on the identifier `math`.
+            let qualified = match call.target.as_deref().map(|t| &t.expr) {
+                Some(Expr::Ident(ns)) => is_supported(&format!("{ns}.{name}")),
+                _ => false,
+            };
+            if is_operator(name) || is_supported(name) || qualified {
                 return;
             }
             let offset = call_offset(source, offset_of(e.id), call);
@@ -195,7 +212,17 @@ pub fn compile(source: &str, expect: Expect) -> Result<Program, ExprError> {
         }
         _ => {}
     });
-    let problem = offline.or(unknown);
+    let problem = offline.or(unknown).or_else(|| {
+        // Each nested comprehension multiplies the work by the size of its
+        // list; Kubernetes bounds this with a cost budget, tenantlint with
+        // the nesting depth.
+        nested_comprehension(program.expression(), 0).map(|id| ExprError {
+            offset: offset_of(id),
+            message: format!(
+                "comprehensions (`all`, `exists`, `map`, `filter`) are nested more than {MAX_NESTED_COMPREHENSIONS} deep"
+            ),
+        })
+    });
     if let Some(p) = problem {
         return Err(p);
     }
@@ -236,6 +263,66 @@ fn syntax_message(msg: &str) -> String {
     match msg.split_once(" expecting {") {
         Some((head, _)) => head.to_lowercase(),
         None => msg.to_lowercase(),
+    }
+}
+
+/// Expressions longer than this are refused (policies are short).
+pub const MAX_EXPRESSION: usize = 16 * 1024;
+
+/// Comprehensions nested deeper than this are refused.
+pub const MAX_NESTED_COMPREHENSIONS: usize = 3;
+
+/// The id of a comprehension nested deeper than allowed, if any.
+fn nested_comprehension(e: &IdedExpr, depth: usize) -> Option<u64> {
+    let mut found = None;
+    let mut visit = |child: &IdedExpr, depth: usize| {
+        if found.is_none() {
+            found = nested_comprehension(child, depth);
+        }
+    };
+    match &e.expr {
+        Expr::Comprehension(c) => {
+            if depth + 1 > MAX_NESTED_COMPREHENSIONS {
+                return Some(e.id);
+            }
+            visit(&c.iter_range, depth);
+            visit(&c.accu_init, depth);
+            visit(&c.loop_cond, depth + 1);
+            visit(&c.loop_step, depth + 1);
+            visit(&c.result, depth);
+        }
+        Expr::Call(c) => {
+            if let Some(t) = &c.target {
+                visit(t, depth);
+            }
+            for a in &c.args {
+                visit(a, depth);
+            }
+        }
+        Expr::List(l) => l.elements.iter().for_each(|x| visit(x, depth)),
+        Expr::Map(m) => {
+            for entry in &m.entries {
+                if let EntryExpr::MapEntry(me) = &entry.expr {
+                    visit(&me.key, depth);
+                    visit(&me.value, depth);
+                }
+            }
+        }
+        Expr::Select(s) => visit(&s.operand, depth),
+        _ => {}
+    }
+    found
+}
+
+/// Whether a value is larger than an expression should ever need to build
+/// (a variable that doubles the one before it, many times over).
+pub fn oversized(v: &Value) -> bool {
+    match v {
+        Value::String(s) => s.len() > 1 << 20,
+        Value::Bytes(b) => b.len() > 1 << 20,
+        Value::List(l) => l.len() > 100_000,
+        Value::Map(m) => m.map.len() > 100_000,
+        _ => false,
     }
 }
 
@@ -624,6 +711,41 @@ pub fn to_value(node: &Node) -> Value {
     }
 }
 
+/// [`to_value`] as a CEL runtime value that borrows the tree's strings: the
+/// form an object takes once per evaluation context, without copies.
+pub fn to_val(node: &Node) -> Box<dyn Val + '_> {
+    match &node.value {
+        YamlValue::Scalar(s, ScalarStyle::Plain) => {
+            if node.is_null() {
+                Box::new(CelNull)
+            } else if let Some(b) = node.as_bool() {
+                Box::new(CelBool::from(b))
+            } else {
+                match plain_number(s) {
+                    Some(Value::Int(i)) => Box::new(CelInt::from(i)),
+                    Some(Value::Float(f)) => Box::new(CelDouble::from(f)),
+                    _ => Box::new(CelString::from(&**s)),
+                }
+            }
+        }
+        YamlValue::Scalar(s, _) => Box::new(CelString::from(&**s)),
+        YamlValue::Seq(items) => {
+            Box::new(CelList::from(items.iter().map(to_val).collect::<Vec<_>>()))
+        }
+        YamlValue::Map(entries) => {
+            let mut map = std::collections::HashMap::with_capacity(entries.len());
+            for e in entries {
+                // The last of two equal keys wins, as in Kubernetes.
+                map.insert(
+                    CelMapKey::from(e.key.as_scalar().unwrap_or_default()),
+                    to_val(&e.value),
+                );
+            }
+            Box::new(CelMap::from(map))
+        }
+    }
+}
+
 fn plain_number(s: &str) -> Option<Value> {
     let digits = s.strip_prefix(['-', '+']).unwrap_or(s);
     if digits.is_empty() {
@@ -721,6 +843,27 @@ mod tests {
         let e = err("authorizer.group('apps').resource('deployments').check('create').allowed()");
         assert!(e.message.contains("authorizer"), "{}", e.message);
         assert_eq!(e.offset, 0);
+    }
+
+    #[test]
+    fn unbounded_work_is_refused() {
+        let e = err("[1].all(a, [1].all(b, [1].all(c, [1].all(d, a == d))))");
+        assert!(e.message.contains("nested more than 3"), "{}", e.message);
+        assert!(compile("[1].all(a, [1].all(b, [1].all(c, a == c)))", Expect::Bool).is_ok());
+        let e = err("lists.range(1000000).size() > 0");
+        assert!(e.message.contains("`range`"), "{}", e.message);
+        for ok in [
+            "math.abs(-1) == 1",
+            "ip.isCanonical('10.0.0.1')",
+            "optional.of(1).hasValue()",
+            "strings.quote('a') != ''",
+        ] {
+            assert!(compile(ok, Expect::Bool).is_ok(), "{ok}");
+        }
+        let deep = format!("{}1{} == 1", "(".repeat(5000), ")".repeat(5000));
+        assert!(compile(&deep, Expect::Bool).is_err());
+        let long = format!("'{}' == ''", "a".repeat(MAX_EXPRESSION));
+        assert!(err(&long).message.contains("longer than"));
     }
 
     #[test]

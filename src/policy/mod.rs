@@ -361,7 +361,7 @@ pub struct Subject<'a> {
     pub id: usize,
     pub obj: &'a Object,
     values: &'a Values<'a>,
-    root: std::cell::OnceCell<cel::Context<'static, 'static>>,
+    root: std::cell::OnceCell<cel::Context<'a, 'a>>,
 }
 
 impl<'a> Subject<'a> {
@@ -374,13 +374,16 @@ impl<'a> Subject<'a> {
         }
     }
 
-    fn root(&self) -> &cel::Context<'static, 'static> {
+    fn root(&self) -> &cel::Context<'a, 'a> {
         self.root.get_or_init(|| {
             let mut ctx = cel::Context::with_env(expr::env().clone());
-            ctx.add_variable_from_value("object", self.values.of(self.id).clone());
+            ctx.add_variable_as_val("object", expr::to_val(&self.obj.root));
             ctx.add_variable_from_value("oldObject", cel::Value::Null);
-            ctx.add_variable_from_value("namespaceObject", self.values.namespace_of(self.obj));
-            ctx.add_variable_from_value("request", request(self.obj, self.values.index));
+            match namespace_object(self.obj, self.values.index) {
+                Some(ns) => ctx.add_variable_as_val("namespaceObject", expr::to_val(&ns.root)),
+                None => ctx.add_variable_from_value("namespaceObject", cel::Value::Null),
+            }
+            ctx.add_variable_from_value("request", request(self.obj, &self.values.crds));
             ctx
         })
     }
@@ -419,6 +422,13 @@ impl<'a> Subject<'a> {
     pub fn variables(&self, variables: &[(String, Compiled)], scope: &mut Scope) {
         for (name, compiled) in variables {
             if let Outcome::Value(v) = self.evaluate(compiled, scope) {
+                // An oversized value is replaced by null, so that the
+                // expressions that read it fail instead of growing it more.
+                let v = if expr::oversized(&v) {
+                    cel::Value::Null
+                } else {
+                    v
+                };
                 scope.variables.push((name.clone(), v));
             }
         }
@@ -426,8 +436,8 @@ impl<'a> Subject<'a> {
 }
 
 /// `request` as far as it is known offline: the objects are being created.
-fn request(obj: &Object, index: &Index) -> cel::Value {
-    let r = resources::resource_of(obj, index);
+fn request(obj: &Object, crds: &resources::Crds) -> cel::Value {
+    let r = resources::resource_of(obj, crds);
     let s = |v: &str| cel::Value::String(Arc::new(v.to_string()));
     let map = |entries: Vec<(&str, cel::Value)>| {
         cel::Value::Map(cel::objects::Map {
@@ -463,9 +473,12 @@ fn request(obj: &Object, index: &Index) -> cel::Value {
     ])
 }
 
-/// The CEL value of each object, made the first time a policy needs it.
+/// The CEL value of each object that is a parameter (`paramRef`), made the
+/// first time a policy needs it.
 pub struct Values<'a> {
     index: &'a Index,
+    /// The plurals of the set's CRDs (for `request.resource` and resource rules).
+    pub crds: resources::Crds,
     cache: Vec<OnceLock<cel::Value>>,
 }
 
@@ -473,28 +486,13 @@ impl<'a> Values<'a> {
     pub fn new(index: &'a Index) -> Self {
         Values {
             index,
+            crds: resources::Crds::of(index),
             cache: (0..index.objects.len()).map(|_| OnceLock::new()).collect(),
         }
     }
 
     pub fn of(&self, id: usize) -> &cel::Value {
         self.cache[id].get_or_init(|| expr::to_value(&self.index.objects[id].root))
-    }
-
-    /// The value of the Namespace object of `obj`, or null.
-    pub fn namespace_of(&self, obj: &Object) -> cel::Value {
-        let Some(ns) = obj.namespace() else {
-            return cel::Value::Null;
-        };
-        match self
-            .index
-            .namespaces
-            .get(ns)
-            .and_then(|i| i.declared.first())
-        {
-            Some(&id) => self.of(id).clone(),
-            None => cel::Value::Null,
-        }
     }
 }
 
@@ -526,10 +524,22 @@ pub fn user_finding(
 
 /// Every policy finding of the set: POL001, POL002 and those of user
 /// policies. Objects are evaluated in parallel; the engine sorts the result.
-pub fn check(ctx: &Context) -> Vec<Diagnostic> {
+/// `wanted(id, name)` says whether a user policy's findings are reported
+/// (deselected policies are validated but not evaluated); `admission`
+/// whether POL001 is.
+pub fn check(
+    ctx: &Context,
+    wanted: &(dyn Fn(&str, &str) -> bool + Sync),
+    admission: bool,
+) -> Vec<Diagnostic> {
     let mut out = Vec::new();
-    let users = user::collect(ctx, &mut out);
-    let admission = admission::collect(ctx, &Reach::new(ctx), &mut out);
+    let mut users = user::collect(ctx, &mut out);
+    users.retain(|p| wanted(&p.id, &p.name));
+    let mut admission_policies = admission::collect(ctx, &Reach::new(ctx), &mut out);
+    if !admission {
+        admission_policies.clear();
+    }
+    let admission = admission_policies;
     if users.is_empty() && admission.is_empty() {
         return out;
     }
@@ -544,9 +554,7 @@ pub fn check(ctx: &Context) -> Vec<Diagnostic> {
                 return found;
             }
             for policy in &users {
-                if policy.everywhere || reach.applies(ctx, policy.file, subject.obj) {
-                    policy.check(ctx, &subject, &mut found);
-                }
+                policy.check(ctx, &subject, &mut found);
             }
             for policy in &admission {
                 if reach.applies(ctx, policy.file, subject.obj) {

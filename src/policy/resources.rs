@@ -1,5 +1,7 @@
 //! Kinds to API resources, for the `resourceRules` of admission policies.
 
+use std::collections::HashMap;
+
 use crate::index::Index;
 use crate::model::Object;
 
@@ -92,53 +94,53 @@ const PLURALS: &[(&str, &str)] = &[
     ("SparkApplication", "sparkapplications"),
 ];
 
+/// The plurals that the CRDs of the set declare, by (group, kind).
+#[derive(Debug, Default)]
+pub struct Crds(HashMap<(String, String), String>);
+
+impl Crds {
+    pub fn of(index: &Index) -> Crds {
+        let mut map = HashMap::new();
+        for o in &index.objects {
+            if o.group != "apiextensions.k8s.io" || o.kind.as_str() != "CustomResourceDefinition" {
+                continue;
+            }
+            let Some(spec) = o.root.get("spec") else {
+                continue;
+            };
+            let group = spec.get_str("group");
+            let kind = spec.path(&["names", "kind"]).and_then(|n| n.as_str());
+            let plural = spec.path(&["names", "plural"]).and_then(|n| n.as_str());
+            if let (Some(g), Some(k), Some(p)) = (group, kind, plural) {
+                // The first definition wins, as for other duplicates.
+                map.entry((g.to_string(), k.to_string()))
+                    .or_insert_with(|| p.to_string());
+            }
+        }
+        Crds(map)
+    }
+}
+
 /// `kind` → its resource: the built-in table, else a CRD of the set, else
 /// the lowercase plural (a guess).
-pub fn resource_of(obj: &Object, index: &Index) -> Resource {
+pub fn resource_of(obj: &Object, crds: &Crds) -> Resource {
     let api_version = obj.api_version.as_deref().map_or("", String::as_str);
     let version = api_version
         .rsplit_once('/')
         .map_or(api_version, |(_, v)| v)
         .to_string();
     let kind = obj.kind.as_str();
-    if let Some((_, plural)) = PLURALS.iter().find(|(k, _)| *k == kind) {
-        return Resource {
-            group: obj.group.clone(),
-            version,
-            plural: plural.to_string(),
-            guessed: false,
-        };
-    }
-    if let Some(plural) = crd_plural(index, &obj.group, kind) {
-        return Resource {
-            group: obj.group.clone(),
-            version,
-            plural,
-            guessed: false,
-        };
-    }
+    let known = PLURALS
+        .iter()
+        .find(|(k, _)| *k == kind)
+        .map(|(_, p)| p.to_string())
+        .or_else(|| crds.0.get(&(obj.group.clone(), kind.to_string())).cloned());
     Resource {
         group: obj.group.clone(),
         version,
-        plural: guess_plural(kind),
-        guessed: true,
+        guessed: known.is_none(),
+        plural: known.unwrap_or_else(|| guess_plural(kind)),
     }
-}
-
-/// `spec.names.plural` of a CRD in the set for `group` / `kind`.
-fn crd_plural(index: &Index, group: &str, kind: &str) -> Option<String> {
-    index.objects.iter().find_map(|o| {
-        if o.group != "apiextensions.k8s.io" || o.kind.as_str() != "CustomResourceDefinition" {
-            return None;
-        }
-        let spec = o.root.get("spec")?;
-        if spec.get_str("group")? != group || spec.path(&["names", "kind"])?.as_str()? != kind {
-            return None;
-        }
-        spec.path(&["names", "plural"])?
-            .as_str()
-            .map(str::to_string)
-    })
 }
 
 /// What `kubectl` would guess: lowercase, then English plural endings.

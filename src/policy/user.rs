@@ -15,10 +15,6 @@ pub const KIND: &str = "Policy";
 
 /// A policy ready to run.
 pub struct UserPolicy {
-    /// Loaded through the config's `policies:`: applies to the whole set.
-    pub everywhere: bool,
-    /// The file it is written in.
-    pub file: crate::source::FileId,
     pub id: String,
     pub name: String,
     pub severity: Severity,
@@ -220,15 +216,7 @@ fn parse(ctx: &Context, obj: &Object, out: &mut Vec<Diagnostic>) -> Option<UserP
             }
         },
     };
-    let configured: Vec<std::path::PathBuf> = ctx
-        .config
-        .policy_files
-        .iter()
-        .map(|p| crate::config::absolute(p))
-        .collect();
     let mut policy = UserPolicy {
-        everywhere: configured.contains(&crate::config::absolute(&ctx.file(obj.file).path)),
-        file: obj.file,
         id,
         name,
         severity,
@@ -366,8 +354,23 @@ fn parse(ctx: &Context, obj: &Object, out: &mut Vec<Diagnostic>) -> Option<UserP
 /// Every valid user policy of the set; POL002 for the others (and for a
 /// second policy with an id already taken).
 pub fn collect(ctx: &Context, out: &mut Vec<Diagnostic>) -> Vec<UserPolicy> {
+    // Policies are the ones the config's `policies:` names (SPEC §4.10); a
+    // `Policy` document elsewhere in the linted set is not one.
+    let configured: Vec<std::path::PathBuf> = ctx
+        .config
+        .policy_files
+        .iter()
+        .map(|p| crate::config::absolute(p))
+        .collect();
+    let is_configured =
+        |o: &Object| configured.contains(&crate::config::absolute(&ctx.file(o.file).path));
     let mut policies: Vec<(UserPolicy, &Object)> = Vec::new();
-    for obj in ctx.index.objects.iter().filter(|o| is_policy(o)) {
+    for obj in ctx
+        .index
+        .objects
+        .iter()
+        .filter(|o| is_policy(o) && is_configured(o))
+    {
         let Some(p) = parse(ctx, obj, out) else {
             continue;
         };

@@ -21,7 +21,9 @@ pub static RULE: Rule = Rule {
                    name that a built-in rule or another policy already uses, a name that is not \
                    kebab-case, a bad `severity` or `fieldPath`, a validation without an \
                    expression or a message; and bindings without the `paramRef` that their \
-                   policy's `paramKind` needs.\n\n\
+                   policy's `paramKind` needs. User policies are the `Policy` documents of the \
+                   files that the config's `policies:` names; a `Policy` document elsewhere in the \
+                   linted set is not one, and is neither validated nor evaluated.\n\n\
                    Supported: CEL's standard library and macros (`has`, `all`, `exists`, \
                    `exists_one`, `map`, `filter`), optional values (`?.`, `[?…]`, `orValue`, \
                    `hasValue`), the strings extension (`lowerAscii`, `upperAscii`, `split`, \
@@ -34,8 +36,8 @@ pub static RULE: Rule = Rule {
             why: "A policy that cannot run protects nothing. The API server would reject such a \
                   policy (or fail every request it matches); tenantlint reports it instead of \
                   silently passing every object.",
-            example: "apiVersion: tenantlint.io/v1\nkind: Policy\nmetadata:\n  name: job-cost-center\nspec:\n  id: ACME001\n  severity: error\n  match:\n    kinds: [Job]\n  validations:\n  - expression: \"'cost-center' in object.metadata.labels &&\"\n    message: training jobs must carry a cost-center label\n",
-            use_instead: "apiVersion: tenantlint.io/v1\nkind: Policy\nmetadata:\n  name: job-cost-center\nspec:\n  id: ACME001\n  severity: error\n  match:\n    kinds: [Job]\n  validations:\n  - expression: \"has(object.metadata.labels) && 'cost-center' in object.metadata.labels\"\n    message: training jobs must carry a cost-center label\n",
+            example: "apiVersion: admissionregistration.k8s.io/v1\nkind: ValidatingAdmissionPolicy\nmetadata:\n  name: replica-limit\nspec:\n  matchConstraints:\n    resourceRules:\n    - apiGroups: [apps]\n      apiVersions: [v1]\n      operations: [CREATE, UPDATE]\n      resources: [deployments]\n  validations:\n  - expression: \"object.spec.replicas <= \"\n---\napiVersion: admissionregistration.k8s.io/v1\nkind: ValidatingAdmissionPolicyBinding\nmetadata:\n  name: replica-limit\nspec:\n  policyName: replica-limit\n  validationActions: [Deny]\n",
+            use_instead: "apiVersion: admissionregistration.k8s.io/v1\nkind: ValidatingAdmissionPolicy\nmetadata:\n  name: replica-limit\nspec:\n  matchConstraints:\n    resourceRules:\n    - apiGroups: [apps]\n      apiVersions: [v1]\n      operations: [CREATE, UPDATE]\n      resources: [deployments]\n  validations:\n  - expression: \"object.spec.replicas <= 5\"\n---\napiVersion: admissionregistration.k8s.io/v1\nkind: ValidatingAdmissionPolicyBinding\nmetadata:\n  name: replica-limit\nspec:\n  policyName: replica-limit\n  validationActions: [Deny]\n",
             options: None,
             known_problems: Some(
                 "tenantlint has no schema of the objects, so its type checker only knows \
