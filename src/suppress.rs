@@ -305,13 +305,29 @@ impl<'o> Lookup<'o> {
     }
 }
 
+/// A rule id or name that a suppression may name: a built-in rule, or any
+/// other id that ran in this run (a user policy's).
+fn is_known(rule: &str, enabled: &[&str]) -> bool {
+    rules::find(rule).is_some() || enabled.iter().any(|e| e.eq_ignore_ascii_case(rule))
+}
+
 /// LINT001 for suppressions that suppressed nothing (when every rule they name
 /// ran), LINT002 for suppressions without a reason.
 pub fn lint_findings(suppressions: &[Suppression], enabled: &[&str]) -> Vec<Diagnostic> {
     use rules::lint::{lint001_unused_suppression as l1, lint002_suppression_without_reason as l2};
     let mut out = Vec::new();
     for s in suppressions {
-        if enabled.contains(&l1::RULE.meta.id) && !s.used && s.all_rules_ran(enabled) {
+        let unknown: Vec<&str> = s
+            .rules
+            .iter()
+            .map(String::as_str)
+            .filter(|r| !is_known(r, enabled))
+            .collect();
+        if enabled.contains(&l1::RULE.meta.id) && !unknown.is_empty() {
+            for r in unknown {
+                out.push(l1::unknown_rule(s.file, s.span, r));
+            }
+        } else if enabled.contains(&l1::RULE.meta.id) && !s.used && s.all_rules_ran(enabled) {
             out.push(l1::diagnostic(s.file, s.span, &s.rules));
         }
         if enabled.contains(&l2::RULE.meta.id) && s.reason.is_none() {

@@ -10,12 +10,14 @@ pub static RULE: Rule = Rule {
         name: "unused-suppression",
         category: Category::Lint,
         severity: Severity::Warning,
-        summary: "a suppression that suppressed nothing",
+        summary: "a suppression that suppressed nothing, or names a rule that does not exist",
         docs: Docs {
             what: "Reports a `# tenantlint: ignore[…]` or `ignore-file[…]` comment, or a \
                    `tenantlint.io/ignore` annotation, that suppressed no finding in this run. \
                    Suppressions naming a rule that did not run (deselected with `--select`, \
-                   `--ignore` or the config) are not reported.",
+                   `--ignore` or the config) are not reported. A suppression that names a rule \
+                   that does not exist (`ignore[NS01]`) is reported whether or not it matched \
+                   anything, with the closest rule id or name.",
             why: "A suppression outlives the problem it hid: the account was split, the namespace \
                   fixed, and the comment stays — ready to hide the next, real finding on that \
                   line. Stale suppressions also mislead reviewers into thinking a risk was \
@@ -41,6 +43,35 @@ pub fn diagnostic(file: FileId, span: Span, rules: &[String]) -> Diagnostic {
     .help("remove the suppression")
 }
 
+/// Longest word the "did you mean" compares: an edit distance costs the
+/// product of the lengths, and no rule id or name is near this long.
+const MAX_SUGGESTED: usize = 64;
+
+/// A suppression naming `rule`, which is neither a rule id nor a rule name.
+pub fn unknown_rule(file: FileId, span: Span, rule: &str) -> Diagnostic {
+    let candidates = crate::rules::all().flat_map(|r| [r.meta.id, r.meta.name]);
+    let suggestion = (rule.chars().count() <= MAX_SUGGESTED)
+        .then(|| crate::config::did_you_mean(rule, candidates))
+        .flatten();
+    let shown: String = if rule.chars().count() > MAX_SUGGESTED {
+        rule.chars().take(MAX_SUGGESTED).chain(['…']).collect()
+    } else {
+        rule.to_string()
+    };
+    let shown = crate::suppress::rule_list(&[shown]);
+    let (message, help) = match suggestion {
+        Some(s) => (
+            format!("this suppression names {shown}, which is not a rule; did you mean `{s}`"),
+            format!("write `{s}`"),
+        ),
+        None => (
+            format!("this suppression names {shown}, which is not a rule"),
+            "name a rule id or name (`tenantlint rules` lists them)".to_string(),
+        ),
+    };
+    Diagnostic::new(&RULE.meta, file, span, message).help(help)
+}
+
 #[cfg(test)]
 mod tests {
     use crate::rules::testing::lint;
@@ -58,6 +89,36 @@ mod tests {
             .map(|f| (f.1, f.2))
             .collect();
         assert_eq!(found, [(5, 21), (13, 27)]);
+    }
+
+    #[test]
+    fn unknown_rule_with_did_you_mean() {
+        let text = format!("{CM}  namespace: default # tenantlint: ignore[NS01] legacy\n");
+        let found: Vec<String> = lint("all", &[("t.yaml", &text)])
+            .into_iter()
+            .filter(|f| f.3.contains("not a rule"))
+            .map(|f| format!("{}:{} {}", f.1, f.2, f.3))
+            .collect();
+        assert_eq!(
+            found,
+            ["5:22 this suppression names `NS01`, which is not a rule; did you mean `NS001`"]
+        );
+        let text = format!("{CM}  namespace: team-a # tenantlint: ignore[namespace-mismtch] x\n");
+        let found = lint("LINT001", &[("t.yaml", &text)]);
+        assert_eq!(found.len(), 1);
+        assert!(
+            found[0].3.ends_with("did you mean `namespace-mismatch`"),
+            "{found:?}"
+        );
+        let long = "X".repeat(100_000);
+        let text = format!("{CM}  namespace: team-a # tenantlint: ignore[{long}] x\n");
+        let found = lint("LINT001", &[("t.yaml", &text)]);
+        assert_eq!(found.len(), 1);
+        assert!(!found[0].3.contains("did you mean"));
+        assert!(
+            found[0].3.len() < 200,
+            "the message quotes a bounded prefix"
+        );
     }
 
     #[test]
