@@ -305,10 +305,24 @@ impl<'o> Lookup<'o> {
     }
 }
 
-/// A rule id or name that a suppression may name: a built-in rule, or any
-/// other id that ran in this run (a user policy's).
+/// A rule id or name that a suppression may name: a built-in rule, any other
+/// id that ran, or what may be a user policy's id (`ACME001`) or name (a
+/// kebab-case word that is no near miss of a built-in rule's name).
 fn is_known(rule: &str, enabled: &[&str]) -> bool {
-    rules::find(rule).is_some() || enabled.iter().any(|e| e.eq_ignore_ascii_case(rule))
+    if rules::find(rule).is_some() || enabled.iter().any(|e| e.eq_ignore_ascii_case(rule)) {
+        return true;
+    }
+    let letters = rule.trim_end_matches(|c: char| c.is_ascii_digit());
+    let policy_id = rule.len() - letters.len() == 3
+        && !letters.is_empty()
+        && letters.chars().all(|c| c.is_ascii_uppercase());
+    let kebab = !rule.is_empty()
+        && rule.len() <= 64
+        && rule
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
+    policy_id
+        || (kebab && crate::config::did_you_mean(rule, rules::all().map(|r| r.meta.name)).is_none())
 }
 
 /// LINT001 for suppressions that suppressed nothing (when every rule they name
