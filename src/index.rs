@@ -1,10 +1,14 @@
 //! Index: the whole linted set, resolved once — namespaces, tenants, service
 //! accounts, quotas, MLflow servers and experiments — for the whole-set rules.
 
+use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap};
+use std::rc::Rc;
 use std::sync::Arc;
 
-use crate::model::mlflow::{MlflowSet, find_server};
+use crate::model::config_data::{DataKind, DataTable};
+use crate::model::mlflow::{MlflowSet, find_server_with_env};
+use crate::model::server_env::{add_referenced_settings, referenced_values};
 use crate::model::{
     Experiment, FileModel, Kustomization, MlflowServer, NamespaceSource, Object, Scope, Spec,
 };
@@ -513,16 +517,58 @@ impl Index {
     }
 
     fn find_servers(&mut self, files: &[Arc<SourceFile>]) {
+        let mut servers = Vec::new();
+        // Each ConfigMap and Secret is read (and decoded) once, when first
+        // referred to, whatever number of containers refer to it.
+        let tables: RefCell<HashMap<ObjId, Rc<DataTable>>> = RefCell::default();
         for (id, o) in self.objects.iter().enumerate() {
             let Some(w) = o.workload() else { continue };
+            let lookup = |kind: DataKind, name: &str| {
+                let (data_id, data) = self.config_data_for(o, kind, name)?;
+                let table = tables
+                    .borrow_mut()
+                    .entry(data_id)
+                    .or_insert_with(|| Rc::new(DataTable::new(data_id, data)))
+                    .clone();
+                Some(table)
+            };
             for (t, template) in w.templates.iter().enumerate() {
                 for (c, container) in template.containers.iter().enumerate() {
-                    if let Some(server) = find_server(&files[o.file as usize], o, t, c, container) {
-                        self.servers.push(ServerRef { object: id, server });
+                    let referenced = referenced_values(o, container, &lookup);
+                    if let Some(mut server) = find_server_with_env(
+                        &files[o.file as usize],
+                        o,
+                        t,
+                        c,
+                        container,
+                        &referenced,
+                    ) {
+                        add_referenced_settings(&mut server, o, container, &lookup);
+                        servers.push(ServerRef { object: id, server });
                     }
                 }
             }
         }
+        self.servers = servers;
+    }
+
+    /// The ConfigMap or Secret `name` that a workload `obj` reads where it
+    /// is deployed: one of its namespace, or, for an object whose namespace
+    /// is unset, one of its directory whose namespace is unset too. One
+    /// hash probe by name, not a scan of the set.
+    pub fn config_data_for(
+        &self,
+        obj: &Object,
+        kind: DataKind,
+        name: &str,
+    ) -> Option<(ObjId, &Object)> {
+        let dir = |o: &Object| {
+            crate::model::build::parent_dir(self.file_display(o.file).unwrap_or_default())
+                .to_string()
+        };
+        self.named("", kind.kind(), name).find(|(_, o)| {
+            o.namespace() == obj.namespace() && (obj.namespace().is_some() || dir(o) == dir(obj))
+        })
     }
 
     /// `basic_auth.ini` files kept in ConfigMaps.

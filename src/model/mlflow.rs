@@ -146,6 +146,17 @@ pub struct ServerArg {
     pub span: Span,
     /// Set through an `MLFLOW_*` environment variable rather than a flag.
     pub from_env: bool,
+    /// The ConfigMap or Secret the value comes from (through `envFrom` or
+    /// `valueFrom`), when it is not written in the server's own object.
+    pub origin: Option<ArgOrigin>,
+}
+
+/// The object of the set that holds a server setting.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ArgOrigin {
+    pub file: FileId,
+    /// Index of the object in the set.
+    pub object: usize,
 }
 
 /// An `mlflow server` process in a container.
@@ -271,6 +282,19 @@ const SERVER_OPTIONS: &[(&str, Option<&str>, Option<&str>, bool)] = &[
     ("disable-workspaces", None, None, false),
 ];
 
+/// The `mlflow server` option that environment variable `var` sets.
+pub fn server_option_for_env(var: &str) -> Option<&'static str> {
+    SERVER_OPTIONS
+        .iter()
+        .find(|o| o.2 == Some(var))
+        .map(|o| o.0)
+}
+
+/// The environment variables that set `mlflow server` options.
+pub fn server_env_vars() -> impl Iterator<Item = &'static str> {
+    SERVER_OPTIONS.iter().filter_map(|o| o.2)
+}
+
 /// Click's `--flag/--no-flag` pairs: the negative form sets the positive
 /// option to false, and the last one given wins.
 const NEGATIONS: &[(&str, &str)] = &[("disable-workspaces", "enable-workspaces")];
@@ -290,7 +314,23 @@ pub fn find_server(
     container_index: usize,
     container: &Container,
 ) -> Option<MlflowServer> {
-    let env = literal_env(container);
+    let none = HashMap::new();
+    find_server_with_env(file, obj, template, container_index, container, &none)
+}
+
+/// [`find_server`], with the values of variables that the container takes
+/// from ConfigMaps and Secrets (`referenced`, the last definition of each
+/// name) for `$(VAR)` expansion on its command line.
+pub fn find_server_with_env(
+    file: &SourceFile,
+    obj: &Object,
+    template: usize,
+    container_index: usize,
+    container: &Container,
+    referenced: &HashMap<String, String>,
+) -> Option<MlflowServer> {
+    let mut env = literal_env(container);
+    env.extend(referenced.iter().map(|(k, v)| (k.as_str(), v.as_str())));
     let tokens = command_tokens(file, obj, container, &env);
     let (server_span, first) = server_start(obj, container, &tokens)?;
     let args = parse_options(file, container, &tokens, first, SERVER_OPTIONS);
@@ -382,6 +422,7 @@ fn parse_options(
                     value: value.value.clone(),
                     span: value.span,
                     from_env: true,
+                    origin: None,
                 },
             );
         }
@@ -431,6 +472,7 @@ fn parse_options(
                     value: value.into(),
                     span: tok.span,
                     from_env: false,
+                    origin: None,
                 },
             );
             continue;
@@ -451,6 +493,7 @@ fn parse_options(
                 value,
                 span,
                 from_env: false,
+                origin: None,
             },
         );
     }

@@ -2,6 +2,7 @@
 
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::model::uri::{Location, Resolved, resolve};
+use crate::rules::mlflow::setting_object;
 use crate::rules::{Category, Check, Context, Docs, Rule, RuleMeta};
 use crate::source::{FileId, Span};
 
@@ -113,9 +114,9 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
                         tenant: tenant.to_string(),
                         what: obj.describe(),
                     },
-                    file: obj.file,
+                    file: setting_object(index, s, arg).file,
                     span: arg.span,
-                    object: Some(s.object),
+                    object: Some(arg.origin.map_or(s.object, |o| o.object)),
                 });
             }
         }

@@ -6,7 +6,7 @@ use crate::diagnostic::{Diagnostic, Severity};
 use crate::index::ServerRef;
 use crate::model::mounts::{VolumeSource, absolute_path, mounted};
 use crate::model::uri::{Store, parse_store};
-use crate::rules::mlflow::{is_loopback, server_container, server_tenant};
+use crate::rules::mlflow::{is_loopback, server_container, server_tenant, setting_object};
 use crate::rules::{Category, Check, Context, Docs, Rule, RuleMeta};
 use crate::source::{FileId, Span};
 
@@ -155,9 +155,9 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
                 role,
                 shown: id,
                 workload: obj.describe(),
-                file: obj.file,
+                file: setting_object(index, s, arg).file,
                 span: arg.span,
-                object: s.object,
+                object: arg.origin.map_or(s.object, |o| o.object),
             });
         }
     }

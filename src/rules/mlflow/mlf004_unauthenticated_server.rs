@@ -1,7 +1,7 @@
 //! MLF004 unauthenticated-server.
 
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::rules::mlflow::is_loopback;
+use crate::rules::mlflow::{is_loopback, merge_same_node, on_setting};
 use crate::rules::{Category, Check, Context, Docs, Rule, RuleMeta};
 
 pub static RULE: Rule = Rule {
@@ -15,8 +15,11 @@ pub static RULE: Rule = Rule {
             what: "Reports an `mlflow server` whose `--host` (or `MLFLOW_HOST`) is an address \
                    other than loopback — `0.0.0.0`, `::`, a pod IP — while it runs no \
                    authentication app (`--app-name basic-auth`, `oidc-auth`, \
-                   `kubernetes-auth`, …). The finding sits on the host value. A server without \
-                   `--host` listens on `127.0.0.1`, MLflow's default, and is not reported.",
+                   `kubernetes-auth`, …). The finding sits on the host value — in the ConfigMap \
+                   or Secret, when `MLFLOW_HOST` comes from one through `envFrom` or \
+                   `valueFrom` (on the key, for a Secret's base64 `data`), with the server as a \
+                   related location. A server without `--host` listens on `127.0.0.1`, MLflow's \
+                   default, and is not reported.",
             why: "Without an authentication app, MLflow's tracking server has no notion of a \
                   user: anyone who can reach its port can read every experiment, download every \
                   artifact and registered model, and delete or overwrite them. Listening on all \
@@ -43,6 +46,7 @@ pub static RULE: Rule = Rule {
 
 fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
     let index = ctx.index;
+    let mut found = Vec::new();
     for s in &index.servers {
         let Some(host) = s.server.arg("host") else {
             continue;
@@ -58,24 +62,33 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
             continue;
         }
         let obj = &index.objects[s.object];
-        let message = if host.from_env {
+        let message = if let Some(origin) = host.origin {
+            let holder = &index.objects[origin.object];
+            format!(
+                "`MLFLOW_HOST` from {} `{}` makes `mlflow server` listen on `{value}` without an authentication app",
+                *holder.kind,
+                holder.name()
+            )
+        } else if host.from_env {
             format!(
                 "`MLFLOW_HOST` makes `mlflow server` listen on `{value}` without an authentication app"
             )
         } else {
             format!("`mlflow server` listens on `{value}` without an authentication app")
         };
-        out.push(
-            Diagnostic::on(&RULE.meta, obj, host.span, message)
-                .help("add `--app-name basic-auth` (or `oidc-auth`, `kubernetes-auth`), or listen on `127.0.0.1` behind an authenticating proxy")
-                .related(obj.file, s.server.span, "the server runs here"),
-        );
+        let mut d = on_setting(&RULE.meta, index, s, host, message)
+            .help("add `--app-name basic-auth` (or `oidc-auth`, `kubernetes-auth`), or listen on `127.0.0.1` behind an authenticating proxy");
+        if host.origin.is_none() {
+            d = d.related(obj.file, s.server.span, "the server runs here");
+        }
+        found.push(d);
     }
+    out.extend(merge_same_node(found));
 }
 
 #[cfg(test)]
 mod tests {
-    use crate::rules::testing::positions;
+    use crate::rules::testing::{lint, positions};
 
     fn server(args: &str, env: &str) -> String {
         format!(
@@ -100,6 +113,31 @@ mod tests {
         assert_eq!(
             positions("MLF004", &server("--host=0.0.0.0", "")),
             [(9, 39)]
+        );
+    }
+
+    #[test]
+    fn host_from_a_config_map_is_reported_once_on_its_value() {
+        let cm = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: cm, namespace: a}\ndata:\n  MLFLOW_HOST: 0.0.0.0\n";
+        let server = |name: &str| {
+            format!(
+                "apiVersion: apps/v1\nkind: Deployment\nmetadata: {{name: {name}, namespace: a}}\nspec:\n  template:\n    spec:\n      containers:\n      - name: s\n        args: [mlflow, server]\n        envFrom: [{{configMapRef: {{name: cm}}}}]\n"
+            )
+        };
+        let found = lint(
+            "MLF004",
+            &[
+                ("cm.yaml", cm),
+                ("a.yaml", &server("m1")),
+                ("b.yaml", &server("m2")),
+            ],
+        );
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(found[0].0, "cm.yaml");
+        assert_eq!((found[0].1, found[0].2), (5, 16));
+        assert_eq!(
+            found[0].3,
+            "`MLFLOW_HOST` from ConfigMap `cm` makes `mlflow server` listen on `0.0.0.0` without an authentication app"
         );
     }
 

@@ -4,7 +4,7 @@ use crate::diagnostic::{Diagnostic, Severity};
 use crate::model::Object;
 use crate::model::mounts::{VolumeSource, absolute_path, mounted};
 use crate::model::uri::{Store, parse_store};
-use crate::rules::mlflow::server_container;
+use crate::rules::mlflow::{merge_same_node, on_setting, server_container};
 use crate::rules::{Category, Check, Context, Docs, Rule, RuleMeta};
 use crate::source::Span;
 
@@ -65,6 +65,7 @@ fn claim_is_rwx(ctx: &Context, obj: &Object, name: &str) -> Option<Span> {
 
 fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
     let index = ctx.index;
+    let mut found = Vec::new();
     for s in &index.servers {
         let Some((obj, template, container)) = server_container(index, s) else {
             continue;
@@ -76,11 +77,12 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
             let uri = arg.value.trim();
             let path = match parse_store(uri) {
                 Store::Memory => {
-                    out.push(
-                        Diagnostic::on(
+                    found.push(
+                        on_setting(
                             &RULE.meta,
-                            obj,
-                            arg.span,
+                            index,
+                            s,
+                            arg,
                             format!("`--{flag}` is `{uri}`, an in-memory database that is lost whenever the server restarts"),
                         )
                         .help("use a database server, or a sqlite file on a ReadWriteOnce PersistentVolumeClaim"),
@@ -136,11 +138,12 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
                     .map_or(obj.file, |o| o.file),
                 _ => obj.file,
             };
-            out.push(
-                Diagnostic::on(
+            found.push(
+                on_setting(
                     &RULE.meta,
-                    obj,
-                    arg.span,
+                    index,
+                    s,
+                    arg,
                     format!(
                         "`--{flag}` keeps its {kind} at `{abs}`, on volume `{}`: {what}",
                         m.volume
@@ -152,6 +155,7 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
             );
         }
     }
+    out.extend(merge_same_node(found));
 }
 
 #[cfg(test)]

@@ -2,6 +2,7 @@
 
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::model::mlflow::is_truthy;
+use crate::rules::mlflow::{merge_same_node, on_setting};
 use crate::rules::{Category, Check, Context, Docs, Rule, RuleMeta};
 
 pub static RULE: Rule = Rule {
@@ -51,8 +52,8 @@ fn option_name(flag: &str, from_env: bool, env: &str) -> String {
 
 fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
     let index = ctx.index;
+    let mut found = Vec::new();
     for s in &index.servers {
-        let obj = &index.objects[s.object];
         for (flag, env, what) in [
             (
                 "allowed-hosts",
@@ -71,11 +72,12 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
             if !arg.value.split(',').any(|entry| entry.trim() == "*") {
                 continue;
             }
-            out.push(
-                Diagnostic::on(
+            found.push(
+                on_setting(
                     &RULE.meta,
-                    obj,
-                    arg.span,
+                    index,
+                    s,
+                    arg,
                     format!(
                         "{} allows `*`: the server accepts {what}",
                         option_name(flag, arg.from_env, env)
@@ -95,11 +97,12 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
                 arg.from_env,
                 "MLFLOW_SERVER_DISABLE_SECURITY_MIDDLEWARE",
             );
-            out.push(
-                Diagnostic::on(
+            found.push(
+                on_setting(
                     &RULE.meta,
-                    obj,
-                    arg.span,
+                    index,
+                    s,
+                    arg,
                     format!("{name} turns off the server's host, origin and header checks"),
                 )
                 .help("remove it, and list the server's names in `--allowed-hosts` and `--cors-allowed-origins` instead"),
@@ -116,17 +119,19 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
                 arg.from_env,
                 "MLFLOW_ENABLE_WORKSPACES",
             );
-            out.push(
-                Diagnostic::on(
+            found.push(
+                on_setting(
                     &RULE.meta,
-                    obj,
-                    arg.span,
+                    index,
+                    s,
+                    arg,
                     format!("{name} is set without an authentication app, so any client can use any workspace"),
                 )
                 .help("add `--app-name basic-auth` (or another auth app) so that workspaces are tied to users"),
             );
         }
     }
+    out.extend(merge_same_node(found));
 }
 
 #[cfg(test)]

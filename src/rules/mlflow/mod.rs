@@ -12,12 +12,13 @@ pub mod mlf008_project_host_access;
 pub mod mlf009_run_outside_experiment_root;
 pub mod mlf010_permissive_server_security;
 
+use crate::diagnostic::Diagnostic;
 use crate::index::{Index, ServerRef};
 use crate::load::{Node, Value};
 use crate::model::Object;
 use crate::model::k8s::{Container, PodTemplate};
-use crate::model::mlflow::{MlflowClient, client_view};
-use crate::rules::Context;
+use crate::model::mlflow::{MlflowClient, ServerArg, client_view};
+use crate::rules::{Context, RuleMeta};
 use crate::source::{FileId, Span};
 
 /// The workspace MLflow 3 writes on every entity when workspaces are off:
@@ -50,6 +51,64 @@ pub fn server_container<'i>(
     let template = obj.workload()?.templates.get(server.server.template)?;
     let container = template.containers.get(server.server.container)?;
     Some((obj, template, container))
+}
+
+/// The object a server setting is written in: the ConfigMap or Secret it
+/// comes from (through `envFrom` or `valueFrom`), else the server's own
+/// workload.
+pub fn setting_object<'i>(index: &'i Index, server: &ServerRef, arg: &ServerArg) -> &'i Object {
+    let id = arg.origin.map_or(server.object, |o| o.object);
+    &index.objects[id]
+}
+
+/// A finding on a server setting, in the object that holds it; when that is
+/// a ConfigMap or Secret, the server that reads it is a related location.
+pub fn on_setting(
+    meta: &'static RuleMeta,
+    index: &Index,
+    server: &ServerRef,
+    arg: &ServerArg,
+    message: impl Into<String>,
+) -> Diagnostic {
+    let d = Diagnostic::on(meta, setting_object(index, server, arg), arg.span, message);
+    if arg.origin.is_none() {
+        return d;
+    }
+    let obj = &index.objects[server.object];
+    d.related(
+        obj.file,
+        server.server.span,
+        format!(
+            "`{}` runs `mlflow server` with this setting",
+            obj.describe()
+        ),
+    )
+}
+
+/// One finding per node: findings of a rule that sit on the same setting
+/// with the same message (a ConfigMap that several servers read) become
+/// one that lists every server, in the order first seen.
+pub fn merge_same_node(diagnostics: Vec<Diagnostic>) -> Vec<Diagnostic> {
+    let mut first: std::collections::HashMap<(FileId, Span, String), usize> =
+        std::collections::HashMap::new();
+    let mut out: Vec<Diagnostic> = Vec::with_capacity(diagnostics.len());
+    for d in diagnostics {
+        match first.entry((d.file, d.span, d.message.clone())) {
+            std::collections::hash_map::Entry::Occupied(e) => {
+                let kept = &mut out[*e.get()];
+                for r in d.related {
+                    if !kept.related.contains(&r) {
+                        kept.related.push(r);
+                    }
+                }
+            }
+            std::collections::hash_map::Entry::Vacant(e) => {
+                e.insert(out.len());
+                out.push(d);
+            }
+        }
+    }
+    out
 }
 
 /// Every container of every workload, with its object and pod template.
