@@ -6,10 +6,12 @@
 //! so they are not stripped here either.
 //!
 //! The file is found on its own (`*.ini` with an `[mlflow]` section) or
-//! embedded in a ConfigMap (a `data` key ending in `.ini`).
+//! embedded in a ConfigMap or a Secret (a `data` or `stringData` key ending
+//! in `.ini`; a Secret's `data` is base64).
 
 use crate::load::{Comment, Node, ScalarStyle, Value};
 use crate::model::Object;
+use crate::model::config_data::data_values;
 use crate::source::{FileId, SourceFile, Span, Spanned};
 
 /// The `[mlflow]` section of a basic-auth config.
@@ -180,27 +182,36 @@ fn is_literal_block(file: &SourceFile, node: &Node) -> bool {
         .is_some_and(|w| w.starts_with('|'))
 }
 
-/// Basic-auth configs embedded in a ConfigMap: `data` keys ending in `.ini`
-/// whose text has an `[mlflow]` section. `id` is the object's index in the set.
+/// Basic-auth configs embedded in a ConfigMap (`data`) or a Secret
+/// (`stringData`, or base64 `data`): keys ending in `.ini` whose text has
+/// an `[mlflow]` section. `id` is the object's index in the set. Findings
+/// in a base64 value sit on its key, the only readable part.
 pub fn from_config_map(file: &SourceFile, obj: &Object, id: usize) -> Vec<AuthConfig> {
-    if !obj.is_kind("", "ConfigMap") {
-        return Vec::new();
-    }
-    let Some(data) = obj.root.get("data") else {
-        return Vec::new();
-    };
-    data.entries()
-        .iter()
-        .filter(|e| e.key.as_str().is_some_and(|k| k.ends_with(".ini")))
-        .filter_map(|e| embedded(file, &e.value, id))
+    data_values(obj)
+        .into_iter()
+        .filter(|v| v.key.ends_with(".ini"))
+        .filter_map(|v| {
+            if v.encoded {
+                if !has_mlflow_section(&v.text) {
+                    return None;
+                }
+                parse(&v.text, 0).auth_config(file.id, Some(id), |_| v.key_span)
+            } else {
+                embedded(file, v.node, id)
+            }
+        })
         .collect()
+}
+
+fn has_mlflow_section(text: &str) -> bool {
+    text.lines().any(|l| l.trim() == "[mlflow]")
 }
 
 fn embedded(file: &SourceFile, node: &Node, id: usize) -> Option<AuthConfig> {
     let Value::Scalar(text, style) = &node.value else {
         return None;
     };
-    if !text.lines().any(|l| l.trim() == "[mlflow]") {
+    if !has_mlflow_section(text) {
         return None;
     }
     // A literal block keeps its lines verbatim in the source, indented by

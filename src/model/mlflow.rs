@@ -167,6 +167,11 @@ pub struct MlflowServer {
     pub container: usize,
     /// Long option name (`default-artifact-root`) → value.
     pub args: HashMap<&'static str, ServerArg>,
+    /// The libpq variables of the server's environment (`PGHOST`,
+    /// `PGPORT`, `PGDATABASE`) → value (`None` when it comes from a source
+    /// tenantlint cannot read): they complete a `postgresql://` store URI
+    /// that leaves those parts out.
+    pub libpq: HashMap<&'static str, Option<String>>,
     /// Where `mlflow server` is written (the `server` token).
     pub span: Span,
 }
@@ -338,6 +343,7 @@ pub fn find_server_with_env(
         template,
         container: container_index,
         args,
+        libpq: HashMap::new(),
         span: server_span,
     })
 }

@@ -26,11 +26,14 @@ use crate::source::Span;
 /// handful; the bound keeps a hostile one from costing sources × names.
 const MAX_SOURCES: usize = 64;
 
+/// The libpq variables that complete a `postgresql://` store URI.
+pub const LIBPQ_VARS: &[&str] = &["PGHOST", "PGPORT", "PGDATABASE"];
+
 /// The effective definition of one environment variable.
 #[derive(Clone, Debug)]
 enum Var {
     /// A literal `env[].value` (already read with the command line).
-    Literal,
+    Literal(String),
     /// A key of a ConfigMap or Secret of the set.
     Data {
         value: String,
@@ -102,7 +105,7 @@ fn environment(
                 value_from(from, lookup).unwrap_or(Var::Unknown)
             }
             // A literal value; `- name: X` alone sets `X` to "".
-            _ => Var::Literal,
+            _ => Var::Literal(e.get_str("value").unwrap_or("").to_string()),
         };
         vars.insert(name.to_string(), var);
     }
@@ -173,13 +176,27 @@ pub fn add_referenced_settings(
     container: &Container,
     lookup: &impl DataLookup,
 ) {
-    let wanted: BTreeSet<String> = server_env_vars().map(str::to_string).collect();
+    let wanted: BTreeSet<String> = server_env_vars()
+        .chain(LIBPQ_VARS.iter().copied())
+        .map(str::to_string)
+        .collect();
     let mut vars: Vec<(String, Var)> = environment(obj, container, &wanted, lookup)
         .into_iter()
         .collect();
     // Sorted, so that the result does not depend on hash order.
     vars.sort_by(|a, b| a.0.cmp(&b.0));
     for (name, var) in vars {
+        if let Some(&libpq) = LIBPQ_VARS.iter().find(|v| **v == name) {
+            match var {
+                Var::Literal(value) | Var::Data { value, .. } => {
+                    server.libpq.insert(libpq, Some(value));
+                }
+                Var::Unknown => {
+                    server.libpq.insert(libpq, None);
+                }
+            }
+            continue;
+        }
         let Some(option) = server_option_for_env(&name) else {
             continue;
         };
@@ -188,7 +205,7 @@ pub fn add_referenced_settings(
             continue;
         }
         match var {
-            Var::Literal => {}
+            Var::Literal(_) => {}
             Var::Unknown => {
                 server.args.remove(option);
             }

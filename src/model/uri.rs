@@ -207,6 +207,17 @@ pub enum Store {
 
 /// Parse a backend or registry store URI (SQLAlchemy URL or file store path).
 pub fn parse_store(uri: &str) -> Store {
+    parse_store_in_env(uri, |_| Some(None))
+}
+
+/// [`parse_store`] for a server whose environment has the libpq variables
+/// `libpq(name)` (`PGHOST`, `PGPORT`, `PGDATABASE`): `Some(Some(value))`
+/// when set, `Some(None)` when unset, `None` when set from somewhere that
+/// cannot be read. As libpq does, they fill in the parts of a
+/// `postgresql://` URI that it leaves out (`postgresql://`,
+/// `postgresql+psycopg2://user@/`); a part left to a variable that cannot
+/// be read makes the store unknown.
+pub fn parse_store_in_env(uri: &str, libpq: impl Fn(&str) -> Option<Option<String>>) -> Store {
     let uri = uri.trim();
     if uri.is_empty() || uri.contains('$') {
         return Store::Unknown;
@@ -263,6 +274,36 @@ pub fn parse_store(uri: &str) -> Store {
             let (authority, database) = rest.split_once('/').unwrap_or((rest, ""));
             let hostport = authority.rsplit('@').next().unwrap_or(authority);
             let (host, port) = split_host_port(hostport);
+            let (mut host, mut port, mut database) = (
+                host.to_string(),
+                port,
+                database.trim_end_matches('/').to_string(),
+            );
+            if family == "postgresql" {
+                for (var, missing) in [
+                    ("PGHOST", host.is_empty()),
+                    ("PGPORT", port.is_none()),
+                    ("PGDATABASE", database.is_empty()),
+                ] {
+                    if !missing {
+                        continue;
+                    }
+                    let Some(value) = libpq(var) else {
+                        return Store::Unknown;
+                    };
+                    let Some(value) = value.map(|v| v.trim().to_string()) else {
+                        continue;
+                    };
+                    match var {
+                        "PGHOST" => host = value,
+                        "PGPORT" => match value.parse() {
+                            Ok(p) => port = Some(p),
+                            Err(_) => return Store::Unknown,
+                        },
+                        _ => database = value,
+                    }
+                }
+            }
             let port = port.or(match family {
                 "postgresql" => Some(5432),
                 "mysql" => Some(3306),
@@ -274,7 +315,7 @@ pub fn parse_store(uri: &str) -> Store {
                 family: family.to_string(),
                 host: host.to_ascii_lowercase(),
                 port,
-                database: database.trim_end_matches('/').to_string(),
+                database,
             }
         }
         _ => Store::Unknown,
@@ -399,6 +440,32 @@ mod tests {
             }
         );
         assert_eq!(parse_store("$(MLFLOW_TRACKING_URI)"), Store::Unknown);
+        let env = |var: &str| match var {
+            "PGHOST" => Some(Some("DB.platform".to_string())),
+            "PGDATABASE" => Some(Some("mlflow".to_string())),
+            "PGPORT" => None,
+            _ => Some(None),
+        };
+        assert_eq!(
+            parse_store_in_env("postgresql://u@:5433/", env),
+            Store::Database {
+                family: "postgresql".into(),
+                host: "db.platform".into(),
+                port: Some(5433),
+                database: "mlflow".into()
+            }
+        );
+        // The port is left to a variable that cannot be read.
+        assert_eq!(parse_store_in_env("postgresql://", env), Store::Unknown);
+        // The URI's own parts win; other dialects ignore libpq.
+        assert_eq!(
+            parse_store_in_env("postgresql://h:5432/db", env),
+            parse_store("postgresql://h/db")
+        );
+        assert_eq!(
+            parse_store_in_env("mysql://h/db", env),
+            parse_store("mysql://h/db")
+        );
         assert_eq!(parse_store("databricks"), Store::Unknown);
     }
 

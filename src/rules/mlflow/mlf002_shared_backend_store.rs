@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::index::ServerRef;
 use crate::model::mounts::{VolumeSource, absolute_path, mounted};
-use crate::model::uri::{Store, parse_store};
+use crate::model::uri::{Store, parse_store_in_env};
 use crate::rules::mlflow::{is_loopback, server_container, server_tenant, setting_object};
 use crate::rules::{Category, Check, Context, Docs, Rule, RuleMeta};
 use crate::source::{FileId, Span};
@@ -26,7 +26,11 @@ pub static RULE: Rule = Rule {
                    database. \
                    Database URIs are compared by dialect (driver dropped: `postgresql+psycopg2` \
                    is `postgresql`), host, port (the dialect's default when absent) and database \
-                   name; credentials and query parameters are ignored. A host without a domain \
+                   name; credentials and query parameters are ignored. The parts a \
+                   `postgresql://` URI leaves out (`postgresql://`, `postgresql://user@/`) are \
+                   filled in from the server's `PGHOST`, `PGPORT` and `PGDATABASE`, as libpq \
+                   does — from `env`, or from a ConfigMap or Secret of the set through `envFrom` \
+                   or `valueFrom`. A host without a domain \
                    is a Service of the server's own namespace (`postgres` in `team-a` is \
                    `postgres.team-a`), as Kubernetes DNS resolves it. A sqlite file or file store \
                    is the same when it is the same path on a `hostPath` or NFS volume. Every \
@@ -41,8 +45,9 @@ pub static RULE: Rule = Rule {
             use_instead: "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: mlflow\n  namespace: team-a\nspec:\n  template:\n    spec:\n      containers:\n      - name: server\n        image: ghcr.io/mlflow/mlflow:v3.1.0\n        args: [mlflow, server, --backend-store-uri, \"postgresql://mlflow@db.platform:5432/mlflow_team_a\"]\n---\napiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: mlflow\n  namespace: team-b\nspec:\n  template:\n    spec:\n      containers:\n      - name: server\n        image: ghcr.io/mlflow/mlflow:v3.1.0\n        args: [mlflow, server, --backend-store-uri, \"postgresql://mlflow@db.platform:5432/mlflow_team_b\"]\n",
             options: None,
             known_problems: Some(
-                "URIs built from variables that tenantlint cannot resolve (Secrets, ConfigMaps) \
-                 are not compared, nor are databases on `localhost` (a sidecar proxy such as the \
+                "URIs built from variables that tenantlint cannot resolve (Secrets and \
+                 ConfigMaps the set does not define), and `postgresql://` URIs that leave a part \
+                 to such a `PG*` variable, are not compared, nor are databases on `localhost` (a sidecar proxy such as the \
                  Cloud SQL Auth Proxy, whose target is not in the URI) and relative sqlite paths \
                  (inside each server's own container). Two databases of one PostgreSQL server \
                  are different stores; two schemas of one database (`?options=-csearch_path=…`) \
@@ -74,14 +79,19 @@ struct StoreUse<'a> {
 /// credentials), which also identifies it.
 fn identity(ctx: &Context, server: &ServerRef, uri: &str) -> Option<String> {
     let (obj, template, container) = server_container(ctx.index, server)?;
-    match parse_store(uri) {
+    let libpq = |var: &str| match server.server.libpq.get(var) {
+        Some(value) => value.clone().map(Some),
+        None => Some(None),
+    };
+    match parse_store_in_env(uri, libpq) {
         Store::Database {
             family,
             host,
             port,
             database,
         } => {
-            if host.is_empty() || is_loopback(&host) {
+            // No host, or a Unix socket directory: a database of this pod.
+            if host.is_empty() || host.starts_with('/') || is_loopback(&host) {
                 return None;
             }
             let host = service_host(&host, obj.namespace()?);

@@ -152,6 +152,13 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
         let Some(uri) = &auth.database_uri else {
             continue;
         };
+        // A Secret is where the password belongs.
+        if auth
+            .object
+            .is_some_and(|id| index.objects[id].is_kind("", "Secret"))
+        {
+            continue;
+        }
         for span in uri_passwords(ctx.file(auth.file), uri.span) {
             let mut d = Diagnostic::new(
                 &RULE.meta,

@@ -12,12 +12,14 @@ pub static RULE: Rule = Rule {
         summary: "a `basic_auth.ini` that grants every user `EDIT` or `MANAGE` (`READ`: warning), or keeps the default admin password",
         docs: Docs {
             what: "Reads MLflow's basic-auth config — a `basic_auth.ini` file, or one kept in a \
-                   ConfigMap under a key ending in `.ini` — and reports, in its `[mlflow]` \
+                   ConfigMap or a Secret (`stringData`, or base64 `data`) under a key ending in \
+                   `.ini` — and reports, in its `[mlflow]` \
                    section, a `default_permission` of `EDIT` or `MANAGE` (an error) or `READ` (a \
                    warning), and an `admin_password` that is `password1234`, the password \
                    MLflow used to ship. The value is read as MLflow reads it, with Python's \
                    `configparser`: whole-line `#` and `;` comments, but no comments after a \
-                   value.",
+                   value. The finding sits on the value; in a Secret's base64 `data`, whose \
+                   text the source does not show, on the key.",
             why: "`default_permission` is what every user has on every experiment and \
                   registered model for which no explicit permission was granted — which, on a \
                   shared server, is every other tenant's. `EDIT` lets any user log into, rename \
@@ -131,5 +133,19 @@ mod tests {
         assert_eq!(severities(&[("cm.yaml", cm)]), [(7, 26, "error")]);
         let ini = "[mlflow]\n# tenantlint: ignore[MLF007] read-only demo server\ndefault_permission = READ\n";
         assert!(severities(&[("auth.ini", ini)]).is_empty());
+    }
+
+    #[test]
+    fn embedded_in_secrets() {
+        let secret = "apiVersion: v1\nkind: Secret\nmetadata: {name: a, namespace: m}\nstringData:\n  basic_auth.ini: |\n    [mlflow]\n    default_permission = MANAGE\n";
+        assert_eq!(severities(&[("s.yaml", secret)]), [(7, 26, "error")]);
+        // `[mlflow]\ndefault_permission = READ\nadmin_password = password1234\n`
+        let encoded = "apiVersion: v1\nkind: Secret\nmetadata: {name: a, namespace: m}\ndata:\n  auth.ini: W21sZmxvd10KZGVmYXVsdF9wZXJtaXNzaW9uID0gUkVBRAphZG1pbl9wYXNzd29yZCA9IHBhc3N3b3JkMTIzNAo=\n";
+        assert_eq!(
+            severities(&[("s.yaml", encoded)]),
+            [(5, 3, "error"), (5, 3, "warning")]
+        );
+        let config_map_data_is_not_base64 = encoded.replace("kind: Secret", "kind: ConfigMap");
+        assert!(severities(&[("c.yaml", &config_map_data_is_not_base64)]).is_empty());
     }
 }
