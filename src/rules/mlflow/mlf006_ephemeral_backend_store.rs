@@ -1,7 +1,10 @@
 //! MLF006 ephemeral-backend-store.
 
 use crate::diagnostic::{Diagnostic, Severity};
+use crate::index::{Index, ServerRef};
 use crate::model::Object;
+use crate::model::k8s::{Container, follow};
+use crate::model::mlflow::{ServerArg, is_truthy};
 use crate::model::mounts::{VolumeSource, absolute_path, mounted};
 use crate::model::uri::{Store, parse_store};
 use crate::rules::mlflow::{merge_same_node, on_setting, server_container};
@@ -14,7 +17,7 @@ pub static RULE: Rule = Rule {
         name: "ephemeral-backend-store",
         category: Category::Mlflow,
         severity: Severity::Warning,
-        summary: "a backend store in memory, or a sqlite/file store on an `emptyDir`, `hostPath` or ReadWriteMany volume",
+        summary: "a backend store in memory, or a sqlite/file store on an `emptyDir`, `hostPath` or ReadWriteMany volume, or on no volume at all",
         docs: Docs {
             what: "Reports an `mlflow server` backend or registry store that does not keep its \
                    data safely: `sqlite:///:memory:` (or `sqlite://`), and a sqlite database or \
@@ -23,7 +26,9 @@ pub static RULE: Rule = Rule {
                    volume (deleted with the pod), a `hostPath` (left on whichever node the pod \
                    last ran, and readable by every pod there), or a PersistentVolumeClaim of the \
                    set whose `accessModes` include `ReadWriteMany` (network file systems break \
-                   sqlite's locking). The finding sits on the store URI, with the volume as a \
+                   sqlite's locking) — or on no volume at all, in the container's own writable \
+                   layer (`sqlite:///mlflow.db` with nothing mounted there), lost whenever the \
+                   container restarts. The finding sits on the store URI, with the volume as a \
                    related location.",
             why: "Experiments, runs, metrics and the model registry live in the backend store. \
                   When it is lost on a restart or reschedule, every tenant's history goes with \
@@ -35,10 +40,11 @@ pub static RULE: Rule = Rule {
             use_instead: "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: mlflow\n  namespace: team-a\nspec:\n  template:\n    spec:\n      containers:\n      - name: server\n        image: ghcr.io/mlflow/mlflow:v3.1.0\n        args: [mlflow, server, --backend-store-uri, \"sqlite:////data/mlflow.db\"]\n        volumeMounts:\n        - {name: data, mountPath: /data}\n      volumes:\n      - name: data\n        persistentVolumeClaim:\n          claimName: mlflow-data\n",
             options: None,
             known_problems: Some(
-                "A relative path is resolved only against an explicit `workingDir` (the \
-                 image's working directory is unknown). A store on the container's own file \
-                 system, on no volume at all, is lost on restart too but is not reported. \
-                 Claims are looked up in the linted set; a claim defined elsewhere is assumed \
+                "A relative path is resolved against the container's `workingDir`; without \
+                 one, the image's working directory is unknown, so the store is reported as on \
+                 no volume only when the container mounts nothing at all. A server given no \
+                 `--backend-store-uri` (MLflow 3 then uses `sqlite:///mlflow.db`) is not \
+                 reported. Claims are looked up in the linted set; a claim defined elsewhere is assumed \
                  to be `ReadWriteOnce`.",
             ),
             references: Some(
@@ -61,6 +67,48 @@ fn claim_is_rwx(ctx: &Context, obj: &Object, name: &str) -> Option<Span> {
         .iter()
         .find(|m| m.as_str() == Some("ReadWriteMany"))
         .map(|m| m.span)
+}
+
+/// Whether the container mounts any volume.
+fn has_volume_mounts(obj: &Object, container: &Container) -> bool {
+    follow(&obj.root, &container.path)
+        .and_then(|c| c.get("volumeMounts"))
+        .is_some_and(|m| !m.items().is_empty())
+}
+
+/// An `--artifacts-only` server serves artifacts and opens no store.
+fn artifacts_only(server: &ServerRef) -> bool {
+    server
+        .server
+        .arg("artifacts-only")
+        .is_some_and(|a| is_truthy(&a.value))
+}
+
+/// A store on no volume: in the container's own writable layer.
+fn on_no_volume(
+    index: &Index,
+    server: &ServerRef,
+    arg: &ServerArg,
+    flag: &str,
+    kind: &str,
+    path: &str,
+    relative: bool,
+) -> Diagnostic {
+    let at = if relative {
+        format!("`{path}` in the image's working directory")
+    } else {
+        format!("`{path}`")
+    };
+    on_setting(
+        &RULE.meta,
+        index,
+        server,
+        arg,
+        format!(
+            "`--{flag}` keeps its {kind} at {at}, on no volume: in the container's writable layer, lost whenever the container restarts"
+        ),
+    )
+    .help("mount a ReadWriteOnce PersistentVolumeClaim at the store's directory, or keep the backend store in a database server")
 }
 
 fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
@@ -92,10 +140,22 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
                 Store::Path { path, .. } => path,
                 _ => continue,
             };
+            let kind = match parse_store(uri) {
+                Store::Path { sqlite: true, .. } => "sqlite database",
+                _ => "file store",
+            };
             let Some(abs) = absolute_path(obj, container, &path) else {
+                // Relative to the image's working directory, which is
+                // unknown: on no volume only when nothing is mounted at all.
+                if !has_volume_mounts(obj, container) && !artifacts_only(s) {
+                    found.push(on_no_volume(index, s, arg, flag, kind, &path, true));
+                }
                 continue;
             };
             let Some(m) = mounted(obj, template, container, &abs) else {
+                if !artifacts_only(s) {
+                    found.push(on_no_volume(index, s, arg, flag, kind, &abs, false));
+                }
                 continue;
             };
             let (what, related_span, related) = match &m.source {
@@ -125,10 +185,6 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
                     None => continue,
                 },
                 _ => continue,
-            };
-            let kind = match parse_store(uri) {
-                Store::Path { sqlite: true, .. } => "sqlite database",
-                _ => "file store",
             };
             let related_file = match &m.source {
                 VolumeSource::Claim(claim) => index
@@ -222,11 +278,48 @@ mod tests {
             )
             .is_empty()
         );
-        for uri in ["sqlite:////tmp/m.db", "postgresql://db/m", "$(URI)"] {
+        for uri in ["postgresql://db/m", "$(URI)"] {
             assert!(
                 positions("MLF006", &server(uri, "emptyDir: {}")).is_empty(),
                 "{uri}"
             );
         }
+    }
+
+    #[test]
+    fn stores_on_no_volume() {
+        // Off the mounted volume: the container's writable layer.
+        let found = lint(
+            "MLF006",
+            &[("d.yaml", &server("sqlite:////tmp/m.db", "emptyDir: {}"))],
+        );
+        assert_eq!(found.len(), 1);
+        assert_eq!(
+            found[0].3,
+            "`--backend-store-uri` keeps its sqlite database at `/tmp/m.db`, on no volume: in the container's writable layer, lost whenever the container restarts"
+        );
+        // Relative to `workingDir` (`/srv`), off the volume at `/srv/data`.
+        assert_eq!(
+            positions("MLF006", &server("sqlite:///mlflow.db", "emptyDir: {}")).len(),
+            1
+        );
+        let bare = |uri: &str, extra: &str| {
+            format!(
+                "apiVersion: v1\nkind: Pod\nmetadata: {{name: p, namespace: a}}\nspec:\n  containers:\n  - name: s\n    args: [mlflow, server, --backend-store-uri, \"{uri}\"{extra}]\n"
+            )
+        };
+        // No `workingDir`, nothing mounted: wherever the image's working
+        // directory is, the store is in the writable layer.
+        assert_eq!(
+            positions("MLF006", &bare("sqlite:///mlflow.db", "")),
+            [(7, 49)]
+        );
+        assert_eq!(positions("MLF006", &bare("./mlruns", "")).len(), 1);
+        // An artifacts-only server opens no store.
+        assert!(positions("MLF006", &bare("sqlite:///mlflow.db", ", --artifacts-only")).is_empty());
+        // No `workingDir`, something mounted: it may be the working directory.
+        let mounted = bare("sqlite:///mlflow.db", "")
+            + "    volumeMounts: [{name: d, mountPath: /mlflow}]\n  volumes:\n  - {name: d, persistentVolumeClaim: {claimName: c}}\n";
+        assert!(positions("MLF006", &mounted).is_empty());
     }
 }
