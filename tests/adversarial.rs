@@ -13,16 +13,13 @@ use std::time::Duration;
 #[path = "common/limited.rs"]
 mod limited;
 
+mod common;
+
+use common::write;
 use limited::{Limited, run_limited};
 
 const DEADLINE: Duration = Duration::from_secs(20);
 const MIB: u64 = 1024;
-
-fn write(dir: &Path, name: &str, content: impl AsRef<[u8]>) {
-    let path = dir.join(name);
-    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-    std::fs::write(path, content).unwrap();
-}
 
 fn check(dir: &Path, args: &[&str]) -> Limited {
     check_env(dir, args, &[])

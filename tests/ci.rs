@@ -5,7 +5,6 @@
 
 use std::path::Path;
 
-#[path = "common/cli.rs"]
 mod common;
 
 use common::{NAMESPACE_MISMATCH, SHARED_SA, tenantlint, write};

@@ -3,26 +3,18 @@
 
 use std::path::Path;
 
-use assert_cmd::Command;
 use predicates::prelude::*;
 
-#[path = "common/cli.rs"]
 mod common;
 
-use common::{NAMESPACE_MISMATCH, write};
-
-fn tenantlint() -> Command {
-    let mut cmd = Command::cargo_bin("tenantlint").unwrap();
-    cmd.env_remove("NO_COLOR").env_remove("CLICOLOR_FORCE");
-    cmd
-}
+use common::{NAMESPACE_MISMATCH, command, write};
 
 #[test]
 fn acceptance_example_in_all_three_formats() {
     let dir = tempfile::tempdir().unwrap();
     write(dir.path(), "bad.yaml", NAMESPACE_MISMATCH);
 
-    let out = tenantlint()
+    let out = command()
         .current_dir(dir.path())
         .args(["check", "bad.yaml", "--format", "json"])
         .assert()
@@ -75,7 +67,7 @@ fn acceptance_example_in_all_three_formats() {
     );
     assert!(d["help"].as_str().unwrap().len() > 5);
 
-    tenantlint()
+    command()
         .current_dir(dir.path())
         .args(["check", "bad.yaml", "--format", "concise"])
         .assert()
@@ -84,7 +76,7 @@ fn acceptance_example_in_all_three_formats() {
             "bad.yaml:10:14: error[NS003] `metadata.namespace` is `tenant2`, but this file declares namespace `tenant1`",
         ));
 
-    let human = tenantlint()
+    let human = command()
         .current_dir(dir.path())
         .args(["check", "bad.yaml", "--color", "never"])
         .assert()
@@ -116,7 +108,7 @@ fn exit_codes_and_fail_on() {
     let dir = tempfile::tempdir().unwrap();
     write(dir.path(), "bad.yaml", NAMESPACE_MISMATCH);
     let run = |args: &[&str]| {
-        tenantlint()
+        command()
             .current_dir(dir.path())
             .args(args)
             .output()
@@ -173,7 +165,7 @@ fn exit_codes_and_fail_on() {
 
 #[test]
 fn missing_path_is_a_clear_error() {
-    tenantlint()
+    command()
         .args(["check", "no/such/dir"])
         .assert()
         .code(2)
@@ -198,7 +190,7 @@ fn bad_files_become_findings_and_the_rest_is_linted() {
     write(d, "empty.yaml", "");
     write(d, "dashes.yaml", "---\n---\n");
     std::os::unix::fs::symlink(d.join("nowhere.yaml"), d.join("dangling.yaml")).unwrap();
-    let out = tenantlint()
+    let out = command()
         .current_dir(d)
         .args(["check", ".", "dangling.yaml", "--format", "concise"])
         .assert()
@@ -235,7 +227,7 @@ fn bad_files_become_findings_and_the_rest_is_linted() {
 
 #[test]
 fn stdin_with_a_file_name() {
-    tenantlint()
+    command()
         .args([
             "check",
             "-",
@@ -265,7 +257,7 @@ fn deploy_time_namespace() {
             "check", "cm.yaml", "--format", "concise", "--select", "NS002",
         ];
         args.extend(extra);
-        let out = tenantlint()
+        let out = command()
             .current_dir(dir.path())
             .args(&args)
             .output()
@@ -280,7 +272,7 @@ fn deploy_time_namespace() {
 fn output_is_identical_whatever_the_thread_count() {
     let examples = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
     let run = |j: &str| {
-        tenantlint()
+        command()
             .args(["check", "--format", "json", "-j", j])
             .arg(&examples)
             .output()
@@ -306,7 +298,7 @@ fn gitignore_is_honoured_outside_git_and_hidden_dirs_skipped() {
         "team/MLproject",
         "name: p\nentry_points: {main: {command: python train.py}}\n",
     );
-    let out = tenantlint()
+    let out = command()
         .current_dir(d)
         .args(["check", "--format", "json"])
         .output()
@@ -318,7 +310,7 @@ fn gitignore_is_honoured_outside_git_and_hidden_dirs_skipped() {
 
 #[test]
 fn rules_and_explain() {
-    let out = tenantlint()
+    let out = command()
         .args(["rules", "--format", "json"])
         .output()
         .unwrap();
@@ -339,7 +331,7 @@ fn rules_and_explain() {
             assert!(r[key].is_string(), "{key}");
         }
     }
-    tenantlint()
+    command()
         .args(["explain", "namespace-mismatch"])
         .assert()
         .success()
@@ -347,8 +339,8 @@ fn rules_and_explain() {
             predicate::str::contains("# NS003 namespace-mismatch")
                 .and(predicate::str::contains("## Why is this bad?")),
         );
-    tenantlint().args(["explain", "ns003"]).assert().success();
-    tenantlint().args(["explain", "XYZ"]).assert().code(2);
+    command().args(["explain", "ns003"]).assert().success();
+    command().args(["explain", "XYZ"]).assert().code(2);
 }
 
 #[test]
@@ -356,7 +348,7 @@ fn color_follows_the_environment() {
     let dir = tempfile::tempdir().unwrap();
     write(dir.path(), "bad.yaml", NAMESPACE_MISMATCH);
     let run = |env: &[(&str, &str)], args: &[&str]| {
-        let mut cmd = tenantlint();
+        let mut cmd = command();
         cmd.current_dir(dir.path())
             .args(["check", "bad.yaml"])
             .args(args);

@@ -2,7 +2,6 @@
 
 use std::path::Path;
 
-#[path = "common/cli.rs"]
 mod common;
 
 use common::{tenantlint, write};

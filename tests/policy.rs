@@ -5,19 +5,9 @@
 
 use std::path::Path;
 
-use assert_cmd::Command;
+mod common;
 
-fn tenantlint() -> Command {
-    let mut cmd = Command::cargo_bin("tenantlint").unwrap();
-    cmd.env_remove("NO_COLOR").env_remove("CLICOLOR_FORCE");
-    cmd
-}
-
-fn write(dir: &Path, name: &str, content: &str) {
-    let path = dir.join(name);
-    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-    std::fs::write(path, content).unwrap();
-}
+use common::{command, write};
 
 const POLICY: &str = "apiVersion: tenantlint.io/v1
 kind: Policy
@@ -80,7 +70,7 @@ fn repo() -> tempfile::TempDir {
 }
 
 fn run(dir: &Path, args: &[&str]) -> (i32, String) {
-    let out = tenantlint()
+    let out = command()
         .current_dir(dir)
         .args(["check", "manifests"])
         .args(args)
@@ -210,7 +200,7 @@ fn a_missing_policy_path_is_a_config_error() {
         ".tenantlint.yaml",
         "policies: [policies/, nowhere/]\n",
     );
-    let out = tenantlint()
+    let out = command()
         .current_dir(dir.path())
         .args(["check", "manifests"])
         .output()
@@ -226,7 +216,7 @@ fn a_missing_policy_path_is_a_config_error() {
 #[test]
 fn unknown_policy_ids_are_still_rejected_as_selectors() {
     let dir = repo();
-    let out = tenantlint()
+    let out = command()
         .current_dir(dir.path())
         .args(["check", "manifests", "--select", "ACME999"])
         .output()

@@ -6,14 +6,11 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 
-use assert_cmd::Command;
 use serde_json::Value;
 
-fn tenantlint() -> Command {
-    let mut cmd = Command::cargo_bin("tenantlint").unwrap();
-    cmd.env_remove("NO_COLOR").env_remove("CLICOLOR_FORCE");
-    cmd
-}
+mod common;
+
+use common::{command, write};
 
 fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -21,7 +18,7 @@ fn repo() -> PathBuf {
 
 /// Run in `dir` with `args`; stdout and the exit code.
 fn run(dir: &Path, args: &[&str]) -> (String, i32) {
-    let out = tenantlint().current_dir(dir).args(args).output().unwrap();
+    let out = command().current_dir(dir).args(args).output().unwrap();
     (
         String::from_utf8(out.stdout).unwrap(),
         out.status.code().unwrap_or(-1),
@@ -31,12 +28,6 @@ fn run(dir: &Path, args: &[&str]) -> (String, i32) {
 fn json(dir: &Path, args: &[&str]) -> Value {
     let (out, _) = run(dir, args);
     serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {out}"))
-}
-
-fn write(dir: &Path, name: &str, content: &str) {
-    let path = dir.join(name);
-    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-    std::fs::write(path, content).unwrap();
 }
 
 /// A stable key for a finding: everything `check --format json` says about it.

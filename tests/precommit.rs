@@ -7,7 +7,6 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::time::Duration;
 
-#[path = "common/cli.rs"]
 mod common;
 
 use common::SHARED_SA;

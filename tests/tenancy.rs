@@ -5,21 +5,12 @@
 use std::collections::BTreeSet;
 use std::path::Path;
 
-use assert_cmd::Command;
 use serde_json::Value;
 use tenantlint::engine::{CheckOptions, check_sources};
 
-fn tenantlint() -> Command {
-    let mut cmd = Command::cargo_bin("tenantlint").unwrap();
-    cmd.env_remove("NO_COLOR").env_remove("CLICOLOR_FORCE");
-    cmd
-}
+mod common;
 
-fn write(dir: &Path, name: &str, content: &str) {
-    let path = dir.join(name);
-    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-    std::fs::write(path, content).unwrap();
-}
+use common::{command, write};
 
 /// A namespace with a workload that breaks tenant rules: no quota, no
 /// policies, a host network, the default service account, no resources.
@@ -30,7 +21,7 @@ fn namespace_with_workload(ns: &str) -> String {
 }
 
 fn json_check(dir: &Path, args: &[&str]) -> Value {
-    let out = tenantlint()
+    let out = command()
         .current_dir(dir)
         .args(["check", "--format", "json"])
         .args(args)
@@ -70,7 +61,7 @@ fn add_on_namespaces_are_the_platforms_and_named_in_the_summary() {
         write(
             dir.path(),
             &format!("{ns}/manifests.yaml"),
-            &namespace_with_workload(ns),
+            namespace_with_workload(ns),
         );
     }
     let report = json_check(dir.path(), &["."]);
@@ -96,7 +87,7 @@ fn add_on_namespaces_are_the_platforms_and_named_in_the_summary() {
     assert!(rules("team-a").contains("HOST001"));
     assert_eq!(rules("team-a"), rules("team-b"));
 
-    let human = tenantlint()
+    let human = command()
         .current_dir(dir.path())
         .args(["check", "--color", "never", "."])
         .output()
@@ -183,23 +174,23 @@ fn each_example_file_is_its_own_bundle_from_any_folder() {
     write(
         dir.path(),
         "examples/serving/app.yaml",
-        &workload("serving", "demo"),
+        workload("serving", "demo"),
     );
     write(
         dir.path(),
         "examples/training/app.yaml",
-        &workload("training", "demo"),
+        workload("training", "demo"),
     );
     // The same two files elsewhere are deployed together.
     write(
         dir.path(),
         "deploy/serving.yaml",
-        &workload("serving", "prod"),
+        workload("serving", "prod"),
     );
     write(
         dir.path(),
         "deploy/training.yaml",
-        &workload("training", "prod"),
+        workload("training", "prod"),
     );
     let findings = |report: &Value, prefix: &str| -> BTreeSet<String> {
         report["diagnostics"]

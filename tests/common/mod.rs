@@ -1,19 +1,46 @@
-//! Helpers and inputs of the end-to-end tests of the binary, which include
-//! this file with `#[path]`.
+//! Helpers and inputs shared by the integration tests (`mod common;`).
+//! The generators (`generate.rs`) and the resource-limited runner
+//! (`limited.rs`) are included on their own with `#[path]`, by the tests and
+//! benches that need them.
 
 #![allow(dead_code)]
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
 
+/// The `tenantlint` binary, with no colour forced by the environment.
+pub fn command() -> Command {
+    let mut cmd = Command::cargo_bin("tenantlint").unwrap();
+    cmd.env_remove("NO_COLOR").env_remove("CLICOLOR_FORCE");
+    cmd
+}
+
 /// `tenantlint` run in `dir`, with no colour forced by the environment.
 pub fn tenantlint(dir: &Path) -> Command {
-    let mut cmd = Command::cargo_bin("tenantlint").unwrap();
-    cmd.current_dir(dir)
-        .env_remove("NO_COLOR")
-        .env_remove("CLICOLOR_FORCE");
+    let mut cmd = command();
+    cmd.current_dir(dir);
     cmd
+}
+
+/// `../shared/<sub>` (the spec's corpus and schemas, beside the checkout),
+/// or `None` with a note when it is absent. When the environment variable
+/// `CI` is set the material must be there: a missing `../shared` fails the
+/// test instead of skipping it silently.
+pub fn shared(sub: &str) -> Option<PathBuf> {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../shared")
+        .join(sub);
+    if path.exists() {
+        return Some(path);
+    }
+    assert!(
+        std::env::var_os("CI").is_none(),
+        "{} is absent, and CI is set: tests that read ../shared must run",
+        path.display()
+    );
+    eprintln!("note: {} is absent; skipping", path.display());
+    None
 }
 
 /// Write `dir/name`, creating its directories.
