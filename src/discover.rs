@@ -176,6 +176,19 @@ pub fn recognise(path: &Path, origin: Origin) -> Option<FileKind> {
     None
 }
 
+/// Whether some recogniser's name test takes the path (before any look
+/// inside the file).
+fn named_like_an_input(path: &Path) -> bool {
+    let Some(lower) = path
+        .file_name()
+        .and_then(|n| n.to_str())
+        .map(str::to_ascii_lowercase)
+    else {
+        return false;
+    };
+    RECOGNISERS.iter().any(|r| (r.name)(path, &lower))
+}
+
 /// What a file name alone says the file is: the recognisers without a
 /// `confirm` (for a name given with `--stdin-filename`, whose content is
 /// not a file to peek into).
@@ -387,11 +400,19 @@ pub fn discover_in(
                                     }
                                     continue;
                                 }
-                                if recognise(e.path(), Origin::Walked).is_none() {
+                                // Judged before anything of the target is
+                                // read: a recogniser that looks at a file's
+                                // first bytes must not open a target outside
+                                // the linted path (or a FIFO, which blocks).
+                                if !links.allows(&target, canonical_root.as_deref()) {
+                                    if named_like_an_input(e.path()) {
+                                        warnings.push(outside_note(e.path()));
+                                    }
                                     continue;
                                 }
-                                if !links.allows(&target, canonical_root.as_deref()) {
-                                    warnings.push(outside_note(e.path()));
+                                if !target_meta.as_ref().is_some_and(|m| m.is_file())
+                                    || recognise(e.path(), Origin::Walked).is_none()
+                                {
                                     continue;
                                 }
                                 kind_of_file = target_meta.map(|m| m.file_type());

@@ -312,3 +312,88 @@ fn human_output_shows_the_row_instead_of_a_snippet() {
     // No line numbers anywhere for rows of the store.
     assert!(!text.contains("mlflow.db:"), "{text}");
 }
+
+/// A symbolic link in the tree to a store outside it — walked, or named on
+/// the command line — is skipped with a note and its target never opened:
+/// here the target is a FIFO, on which an open for reading would block
+/// (so a regression hangs until the timeout instead of passing), and a real
+/// store whose bytes, mtime and directory stay as they were.
+#[cfg(unix)]
+#[test]
+fn a_symlink_to_a_store_outside_the_tree_is_skipped_with_a_note() {
+    use std::os::unix::fs::symlink;
+    let outside = tempfile::tempdir().unwrap();
+    let target = store(outside.path(), "mlflow.db", LESSON);
+    let fifo = outside.path().join("pipe.db");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap();
+    assert!(made.success());
+    let listing = |d: &Path| {
+        let mut v: Vec<String> = std::fs::read_dir(d)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        v.sort();
+        v
+    };
+    let before_files = listing(outside.path());
+    let before_bytes = std::fs::read(&target).unwrap();
+    let before_mtime = std::fs::metadata(&target).unwrap().modified().unwrap();
+
+    let tree = tempfile::tempdir().unwrap();
+    symlink(&target, tree.path().join("mlflow.db")).unwrap();
+    symlink(&fifo, tree.path().join("pipe.db")).unwrap();
+    let walked = tree.path().to_path_buf();
+    let named = [tree.path().join("mlflow.db"), tree.path().join("pipe.db")];
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let walked = lint(&[&walked]);
+        let named = lint(&[&named[0], &named[1]]);
+        tx.send((walked, named)).unwrap();
+    });
+    let (walked, named) = rx
+        .recv_timeout(std::time::Duration::from_secs(60))
+        .expect("a link's target was opened (the FIFO blocked)");
+    for result in [&walked, &named] {
+        assert!(result.diagnostics.is_empty(), "{:?}", found(result));
+        assert!(result.files.is_empty());
+        for link in ["mlflow.db", "pipe.db"] {
+            assert!(
+                result.warnings.iter().any(
+                    |w| w.path.ends_with(link) && w.message.contains("outside the linted path")
+                ),
+                "{link}: {:?}",
+                result.warnings
+            );
+        }
+    }
+    assert_eq!(listing(outside.path()), before_files);
+    assert_eq!(std::fs::read(&target).unwrap(), before_bytes);
+    assert_eq!(
+        std::fs::metadata(&target).unwrap().modified().unwrap(),
+        before_mtime
+    );
+
+    // The same store linked from inside the tree is read (the link is not
+    // what makes it skipped).
+    let inside = tempfile::tempdir().unwrap();
+    let real = store(inside.path(), "real.sqlite", LESSON);
+    std::fs::create_dir(inside.path().join("links")).unwrap();
+    symlink(&real, inside.path().join("links/alias.db")).unwrap();
+    let result = lint(&[inside.path()]);
+    assert!(
+        result.files.iter().any(|f| f.display.ends_with("alias.db")),
+        "{:?}",
+        result.warnings
+    );
+    assert!(
+        result
+            .diagnostics
+            .iter()
+            .any(|d| result.files[d.file as usize].display.ends_with("alias.db")),
+        "{:?}",
+        found(&result)
+    );
+}
