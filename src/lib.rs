@@ -13,6 +13,7 @@ pub mod docs;
 pub mod engine;
 pub mod fsio;
 pub mod index;
+pub mod kustomize;
 pub mod load;
 pub mod model;
 pub mod policy;
