@@ -181,9 +181,10 @@ const KNOWN_DIFFERENCES: &[(&str, &str)] = &[
     ),
 ];
 
+mod common;
+
 fn corpus() -> Option<PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus/kustomize");
-    dir.is_dir().then_some(dir)
+    common::shared("corpus/kustomize")
 }
 
 type Objects = BTreeMap<(String, String, String, String), J>;
@@ -328,7 +329,6 @@ fn rows(corpus: &Path) -> Vec<Row> {
 #[test]
 fn built_objects_equal_kubectl_kustomize() {
     let Some(corpus) = corpus() else {
-        eprintln!("note: ../shared/corpus/kustomize is absent; kustomize corpus test skipped");
         return;
     };
     let rows = rows(&corpus);
@@ -423,7 +423,6 @@ fn kubectl() -> Option<PathBuf> {
 #[test]
 fn built_objects_equal_live_kubectl_kustomize() {
     let Some(corpus) = corpus() else {
-        eprintln!("note: ../shared/corpus/kustomize is absent; live kustomize test skipped");
         return;
     };
     let Some(kubectl) = kubectl() else {
