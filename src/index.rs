@@ -18,7 +18,7 @@ use crate::source::{SourceFile, Span};
 pub type ObjId = usize;
 
 /// The API group of roles and bindings.
-pub const RBAC_GROUP: &str = "rbac.authorization.k8s.io";
+pub use crate::model::rbac::RBAC_GROUP;
 
 /// Namespaces that belong to no tenant, always (SPEC §4, tenancy model).
 pub const PLATFORM_NAMESPACES: &[&str] = &["kube-system", "kube-public", "kube-node-lease"];
@@ -414,14 +414,11 @@ impl Index {
                     .or_default()
                     .push(id);
             }
-            if o.group == RBAC_GROUP
-                && matches!(o.kind.as_str(), "RoleBinding" | "ClusterRoleBinding")
-                && let Some(role_ref) = o.root.get("roleRef")
-                && let Some(name) = role_ref.get_str("name")
+            if let Spec::RoleBinding(binding) = &o.spec
+                && let Some(role_ref) = &binding.role_ref
             {
-                let kind = role_ref.get_str("kind").unwrap_or("ClusterRole");
                 self.by_role_ref
-                    .entry((kind.to_string(), name.to_string()))
+                    .entry((role_ref.kind.clone(), role_ref.name.value.clone()))
                     .or_default()
                     .push(id);
             }

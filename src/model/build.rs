@@ -4,6 +4,7 @@ use super::FileModel;
 use super::k8s::*;
 use super::mlflow::{Kustomization, mlflow_document};
 use super::workloads::{quantities, workload};
+use super::{network, rbac, storage};
 use crate::load::{Document, Node};
 use crate::source::{SourceFile, Spanned};
 
@@ -175,6 +176,23 @@ fn build_spec(root: &Node, kind: &str, group: &str) -> Spec {
                 .unwrap_or_default(),
         }),
         "ServiceAccount" if group.is_empty() => Spec::ServiceAccount(service_account(root)),
+        "Service" if group.is_empty() => Spec::Service(network::service(root)),
+        "PersistentVolume" if group.is_empty() => {
+            Spec::PersistentVolume(storage::persistent_volume(root))
+        }
+        "NetworkPolicy" if group == "networking.k8s.io" => {
+            Spec::NetworkPolicy(network::network_policy(root))
+        }
+        "Role" | "ClusterRole" if group == rbac::RBAC_GROUP => Spec::Role(rbac::role(root)),
+        "RoleBinding" | "ClusterRoleBinding" if group == rbac::RBAC_GROUP => {
+            Spec::RoleBinding(rbac::role_binding(root, kind == "ClusterRoleBinding"))
+        }
+        "ReferenceGrant" if group == network::GATEWAY_GROUP => {
+            Spec::ReferenceGrant(network::reference_grant(root))
+        }
+        _ if group == network::GATEWAY_GROUP && network::ROUTE_KINDS.contains(&kind) => {
+            Spec::Route(network::route(root))
+        }
         _ => match workload(root, kind, group) {
             Some(w) => Spec::Workload(w),
             None => Spec::Other,

@@ -1,5 +1,8 @@
 //! Typed, span-carrying views of Kubernetes objects.
 
+use super::network::{NetworkPolicy, ReferenceGrant, Route, Service};
+use super::rbac::{Role, RoleBinding};
+use super::storage::{PersistentVolume, PodRef};
 use crate::load::Node;
 use crate::source::{FileId, Span, Spanned};
 
@@ -78,6 +81,13 @@ pub enum Spec {
     Namespace(Namespace),
     ResourceQuota(ResourceQuota),
     LimitRange(LimitRange),
+    Role(Role),
+    RoleBinding(RoleBinding),
+    NetworkPolicy(NetworkPolicy),
+    Service(Service),
+    Route(Route),
+    ReferenceGrant(ReferenceGrant),
+    PersistentVolume(PersistentVolume),
     Other,
 }
 
@@ -145,6 +155,25 @@ pub struct PodTemplate {
     /// Pod template labels, then the workload's own labels.
     pub app: Option<String>,
     pub containers: Vec<Container>,
+    /// `hostNetwork`, `hostPID` and `hostIPC`, when set to a boolean.
+    pub host_network: Option<Spanned<bool>>,
+    pub host_pid: Option<Spanned<bool>>,
+    pub host_ipc: Option<Spanned<bool>>,
+    /// The `hostPath` volumes the containers can mount.
+    pub host_path_volumes: Vec<HostPathVolume>,
+    /// Every Secret, ConfigMap and claim the pod uses.
+    pub refs: Vec<PodRef>,
+}
+
+/// A `hostPath` volume of a pod.
+#[derive(Debug)]
+pub struct HostPathVolume {
+    /// The volume's `name`.
+    pub name: Option<String>,
+    /// The node path, when written.
+    pub path: Option<String>,
+    /// The `hostPath:` key.
+    pub key_span: Span,
 }
 
 /// Where a container is declared in its pod.
@@ -183,6 +212,21 @@ pub struct Container {
     /// `resources.requests` and `resources.limits`.
     pub requests: Quantities,
     pub limits: Quantities,
+    /// `securityContext`, when the container has one.
+    pub security_context: Option<SecurityContext>,
+    /// `ports[].hostPort`, as written.
+    pub host_ports: Vec<Spanned<String>>,
+}
+
+/// A container's `securityContext`.
+#[derive(Debug, Default)]
+pub struct SecurityContext {
+    /// `privileged`, when a boolean.
+    pub privileged: Option<Spanned<bool>>,
+    /// `allowPrivilegeEscalation`, when a boolean.
+    pub allow_privilege_escalation: Option<Spanned<bool>>,
+    /// `capabilities.add`, its strings as written.
+    pub capabilities_add: Vec<Spanned<String>>,
 }
 
 impl PodTemplate {
@@ -278,6 +322,22 @@ impl Object {
 
     pub fn annotation(&self, key: &str) -> Option<&Node> {
         self.root.path(&["metadata", "annotations"])?.get(key)
+    }
+
+    /// The keys of `metadata.annotations`.
+    pub fn annotation_keys(&self) -> impl Iterator<Item = &str> {
+        self.root
+            .path(&["metadata", "annotations"])
+            .map(Node::entries)
+            .unwrap_or_default()
+            .iter()
+            .filter_map(|e| e.key.as_str())
+    }
+
+    /// A string field of the object by its path (`["spec", "parent"]`), for
+    /// kinds the model has no view of.
+    pub fn str_at(&self, path: &[&str]) -> Option<&str> {
+        self.root.path(path)?.as_str()
     }
 
     pub fn workload(&self) -> Option<&Workload> {

@@ -3,14 +3,18 @@
 pub mod auth_ini;
 pub mod build;
 pub mod config_data;
+pub mod content;
 pub mod file_store;
 pub mod gateway;
 pub mod k8s;
 pub mod mlflow;
 pub mod mlproject;
 pub mod mounts;
+pub mod network;
+pub mod rbac;
 pub mod server_env;
 pub mod sqlite_store;
+pub mod storage;
 pub mod uri;
 pub mod workloads;
 

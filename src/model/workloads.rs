@@ -5,6 +5,7 @@
 //! read the [`PodTemplate`]s and [`Container`]s built here.
 
 use super::k8s::*;
+use super::storage::references;
 use crate::load::{Node, Value};
 use crate::source::{Span, Spanned};
 
@@ -409,6 +410,27 @@ impl<'a> Walker<'a> {
         let automount_token = field("automountServiceAccountToken")
             .and_then(|n| n.as_bool().map(|b| Spanned::new(b, n.span)));
         let containers = containers(own, &spec_path, spec_key, slots);
+        let flag =
+            |key: &str| field(key).and_then(|n| n.as_bool().map(|b| Spanned::new(b, n.span)));
+        let volumes: Vec<&Node> = layers
+            .iter()
+            .flat_map(|l| l.get("volumes").map(Node::items).unwrap_or_default())
+            .collect();
+        let host_path_volumes = volumes
+            .iter()
+            .filter_map(|v| {
+                // `hostPath: null` is no volume source at all; the API rejects it.
+                let entry = v.entry("hostPath").filter(|e| !e.value.is_null())?;
+                Some(HostPathVolume {
+                    name: v.get_str("name").map(str::to_string),
+                    path: entry.value.get_str("path").map(str::to_string),
+                    key_span: entry.key.span,
+                })
+            })
+            .collect();
+        let container_nodes: Vec<&Node> =
+            containers.iter().filter_map(|c| self.at(&c.path)).collect();
+        let refs = references(&volumes, &container_nodes);
         self.pods.push(PodTemplate {
             role,
             spec_path,
@@ -418,6 +440,11 @@ impl<'a> Walker<'a> {
             automount_token,
             app,
             containers,
+            host_network: flag("hostNetwork"),
+            host_pid: flag("hostPID"),
+            host_ipc: flag("hostIPC"),
+            host_path_volumes,
+            refs,
         });
     }
 
@@ -806,5 +833,36 @@ fn container(c: &Node, path: Vec<Seg>, entry_span: Span, kind: ContainerKind) ->
         env,
         requests: quantities(c.path(&["resources", "requests"])),
         limits: quantities(c.path(&["resources", "limits"])),
+        security_context: c.get("securityContext").map(security_context),
+        host_ports: c
+            .get("ports")
+            .map(Node::items)
+            .unwrap_or_default()
+            .iter()
+            .filter_map(|p| {
+                let port = p.get("hostPort")?;
+                port.as_str()
+                    .map(|v| Spanned::new(v.to_string(), port.span))
+            })
+            .collect(),
+    }
+}
+
+fn security_context(security: &Node) -> SecurityContext {
+    let flag = |key: &str| {
+        security
+            .get(key)
+            .and_then(|n| n.as_bool().map(|b| Spanned::new(b, n.span)))
+    };
+    SecurityContext {
+        privileged: flag("privileged"),
+        allow_privilege_escalation: flag("allowPrivilegeEscalation"),
+        capabilities_add: security
+            .path(&["capabilities", "add"])
+            .map(Node::items)
+            .unwrap_or_default()
+            .iter()
+            .filter_map(|i| i.as_str().map(|s| Spanned::new(s.to_string(), i.span)))
+            .collect(),
     }
 }

@@ -93,7 +93,7 @@ fn cluster_object_owner(ctx: &Context, obj: &Object, d: &Diagnostic) -> Owner {
             rbac::Owner::Tenant(t) => Some(t.to_string()),
             _ => None,
         };
-        if let Some(s) = b.subjects.iter().find(|s| s.name_node.span == d.span) {
+        if let Some(s) = b.subjects.iter().find(|s| s.name_span == d.span) {
             return subject_owner(s).map_or(Owner::Nobody, Owner::Tenant);
         }
         let mut tenants: Vec<String> = b.subjects.iter().filter_map(subject_owner).collect();

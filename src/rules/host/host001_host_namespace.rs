@@ -2,9 +2,11 @@
 
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::model::Object;
+use crate::model::k8s::PodTemplate;
 use crate::rules::host::pods;
 use crate::rules::workloads::one_per_node;
 use crate::rules::{Category, Check, Context, Docs, Rule, RuleMeta};
+use crate::source::Spanned;
 
 pub static RULE: Rule = Rule {
     meta: RuleMeta {
@@ -40,19 +42,29 @@ pub static RULE: Rule = Rule {
     check: Check::Object(check),
 };
 
-/// Field, what it shares, and how to fix it.
-const HOST_NAMESPACES: &[(&str, &str, &str)] = &[
+/// A host setting of a pod.
+type HostSetting = fn(&PodTemplate) -> Option<&Spanned<bool>>;
+
+/// Field, how the model holds it, what it shares, and how to fix it.
+const HOST_NAMESPACES: &[(&str, HostSetting, &str, &str)] = &[
     (
         "hostNetwork",
+        |t| t.host_network.as_ref(),
         "network",
         "remove `hostNetwork: true` and expose the pod's ports through a Service",
     ),
     (
         "hostPID",
+        |t| t.host_pid.as_ref(),
         "process",
         "remove `hostPID: true`; use `shareProcessNamespace: true` to see the pod's own processes",
     ),
-    ("hostIPC", "IPC", "remove `hostIPC: true`"),
+    (
+        "hostIPC",
+        |t| t.host_ipc.as_ref(),
+        "IPC",
+        "remove `hostIPC: true`",
+    ),
 ];
 
 fn check(obj: &Object, ctx: &Context, out: &mut Vec<Diagnostic>) {
@@ -61,11 +73,8 @@ fn check(obj: &Object, ctx: &Context, out: &mut Vec<Diagnostic>) {
         return;
     }
     for (pod, t) in pods(obj) {
-        for (field, shared, help) in HOST_NAMESPACES {
-            let Some(value) = t.field(&obj.root, field) else {
-                continue;
-            };
-            if value.as_bool() == Some(true) {
+        for (field, setting, shared, help) in HOST_NAMESPACES {
+            if let Some(value) = setting(t).filter(|v| v.value) {
                 out.push(
                     Diagnostic::on(
                         &RULE.meta,

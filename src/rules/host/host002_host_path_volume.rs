@@ -47,20 +47,16 @@ fn check(obj: &Object, ctx: &Context, out: &mut Vec<Diagnostic>) {
         return;
     }
     for (pod, t) in pods(obj) {
-        for volume in t.volumes(&obj.root) {
-            // `hostPath: null` is no volume source at all; the API rejects it.
-            let Some(entry) = volume.entry("hostPath").filter(|e| !e.value.is_null()) else {
-                continue;
-            };
-            let name = volume.get_str("name").unwrap_or("<unnamed>");
-            let message = match entry.value.get_str("path") {
+        for volume in &t.host_path_volumes {
+            let name = volume.name.as_deref().unwrap_or("<unnamed>");
+            let message = match &volume.path {
                 Some(path) => {
                     format!("{pod} mounts the node's `{path}` through `hostPath` volume `{name}`")
                 }
                 None => format!("{pod} mounts node storage through `hostPath` volume `{name}`"),
             };
             out.push(
-                Diagnostic::on(&RULE.meta, obj, entry.key.span, message).help(
+                Diagnostic::on(&RULE.meta, obj, volume.key_span, message).help(
                     "use a PersistentVolumeClaim, an `emptyDir` or a CSI volume instead of node storage",
                 ),
             );

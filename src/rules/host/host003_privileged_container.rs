@@ -52,14 +52,11 @@ fn check(obj: &Object, ctx: &Context, out: &mut Vec<Diagnostic>) {
         return;
     }
     for (pod, t) in pods(obj) {
-        for (container, node) in containers(obj, &pod, t) {
-            let Some(security) = node.get("securityContext") else {
+        for (container, c) in containers(&pod, t) {
+            let Some(security) = &c.security_context else {
                 continue;
             };
-            if let Some(v) = security
-                .get("privileged")
-                .filter(|v| v.as_bool() == Some(true))
-            {
+            if let Some(v) = security.privileged.as_ref().filter(|v| v.value) {
                 out.push(
                     Diagnostic::on(
                         &RULE.meta,
@@ -71,8 +68,9 @@ fn check(obj: &Object, ctx: &Context, out: &mut Vec<Diagnostic>) {
                 );
             }
             if let Some(v) = security
-                .get("allowPrivilegeEscalation")
-                .filter(|v| v.as_bool() == Some(true))
+                .allow_privilege_escalation
+                .as_ref()
+                .filter(|v| v.value)
             {
                 out.push(
                     Diagnostic::on(
@@ -86,11 +84,8 @@ fn check(obj: &Object, ctx: &Context, out: &mut Vec<Diagnostic>) {
                     .help("set `allowPrivilegeEscalation: false`"),
                 );
             }
-            let Some(added) = security.path(&["capabilities", "add"]) else {
-                continue;
-            };
-            for item in added.items() {
-                let Some(cap) = item.as_str() else { continue };
+            for item in &security.capabilities_add {
+                let cap = item.as_str();
                 let normal = cap.trim().to_ascii_uppercase();
                 let normal = normal.strip_prefix("CAP_").unwrap_or(&normal);
                 if !DANGEROUS_CAPABILITIES.contains(&normal) {

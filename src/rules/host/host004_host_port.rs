@@ -41,17 +41,12 @@ fn check(obj: &Object, ctx: &Context, out: &mut Vec<Diagnostic>) {
         return;
     }
     for (pod, t) in pods(obj) {
-        for (container, node) in containers(obj, &pod, t) {
-            let Some(ports) = node.get("ports") else {
-                continue;
-            };
-            for port in ports.items() {
-                let Some(host_port) = port.get("hostPort") else {
+        for (container, c) in containers(&pod, t) {
+            for host_port in &c.host_ports {
+                let value = host_port.as_str();
+                if value.trim() == "0" {
                     continue;
-                };
-                let Some(value) = host_port.as_str().filter(|v| v.trim() != "0") else {
-                    continue;
-                };
+                }
                 out.push(
                     Diagnostic::on(
                         &RULE.meta,

@@ -4,9 +4,8 @@ pub mod host002_host_path_volume;
 pub mod host003_privileged_container;
 pub mod host004_host_port;
 
-use crate::load::Node;
 use crate::model::Object;
-use crate::model::k8s::PodTemplate;
+use crate::model::k8s::{Container, PodTemplate};
 
 /// The pods of a workload, each with how messages name it:
 /// `` `Deployment team-a/x` `` or `` `RayCluster team-a/x` (head) ``.
@@ -22,16 +21,13 @@ pub(crate) fn pods(obj: &Object) -> Vec<(String, &PodTemplate)> {
 
 /// Every container of a pod — init, regular, ephemeral and sidecars — with
 /// how messages name it: `` container `train` of `Job team-a/x` ``.
-pub(crate) fn containers<'a>(
-    obj: &'a Object,
-    pod: &str,
-    template: &'a PodTemplate,
-) -> Vec<(String, &'a Node)> {
+pub(crate) fn containers<'a>(pod: &str, template: &'a PodTemplate) -> Vec<(String, &'a Container)> {
     template
-        .container_nodes(&obj.root)
-        .map(|(c, node)| {
+        .containers
+        .iter()
+        .map(|c| {
             let name = c.name.as_deref().map_or("<unnamed>", String::as_str);
-            (format!("{} `{name}` of {pod}", c.kind.noun()), node)
+            (format!("{} `{name}` of {pod}", c.kind.noun()), c)
         })
         .collect()
 }

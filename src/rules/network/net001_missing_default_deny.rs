@@ -1,9 +1,9 @@
 //! NET001 missing-default-deny.
 
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::load::Node;
 use crate::model::Object;
-use crate::rules::network::{is_network_policy, policy_types, selects_all};
+use crate::model::network::{PolicyPort, PolicyRule};
+use crate::rules::network::policy_spec;
 use crate::rules::{Category, Check, Context, Docs, Rule, RuleMeta};
 
 pub static RULE: Rule = Rule {
@@ -46,9 +46,9 @@ pub static RULE: Rule = Rule {
 };
 
 /// Ports that egress may allow and still count as denied: DNS.
-fn is_dns_port(port: &Node) -> bool {
-    let number_or_name = port.get("port").and_then(Node::as_str);
-    let end_ok = match port.get("endPort").and_then(Node::as_str) {
+fn is_dns_port(port: &PolicyPort) -> bool {
+    let number_or_name = port.port.as_deref();
+    let end_ok = match port.end_port.as_deref() {
         None => true,
         Some(end) => end == "53",
     };
@@ -57,10 +57,9 @@ fn is_dns_port(port: &Node) -> bool {
 
 /// Whether the all-pods policy `spec` allows nothing in the given rules,
 /// except DNS when `dns_allowed`.
-fn allows_nothing(rules: Option<&Node>, dns_allowed: bool) -> bool {
-    let rules = rules.map(Node::items).unwrap_or_default();
+fn allows_nothing(rules: &[PolicyRule], dns_allowed: bool) -> bool {
     rules.iter().all(|rule| {
-        let ports = rule.get("ports").map(Node::items).unwrap_or_default();
+        let ports = &rule.ports;
         dns_allowed && !ports.is_empty() && ports.iter().all(is_dns_port)
     })
 }
@@ -72,20 +71,16 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
         let mut deny_egress: Option<&Object> = None;
         for &id in &info.users {
             let obj = &index.objects[id];
-            if !is_network_policy(obj) {
-                continue;
-            }
-            let Some(spec) = obj.root.get("spec") else {
+            let Some(spec) = policy_spec(obj) else {
                 continue;
             };
-            if !selects_all(spec.get("podSelector")) {
+            if !spec.selects_all_pods {
                 continue;
             }
-            let types = policy_types(spec);
-            if types.ingress && allows_nothing(spec.get("ingress"), false) {
+            if spec.isolates_ingress && allows_nothing(&spec.ingress, false) {
                 deny_ingress.get_or_insert(obj);
             }
-            if types.egress && allows_nothing(spec.get("egress"), true) {
+            if spec.isolates_egress && allows_nothing(&spec.egress, true) {
                 deny_egress.get_or_insert(obj);
             }
         }

@@ -1,9 +1,8 @@
 //! NET002 allow-all-namespaces.
 
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::load::Node;
 use crate::model::Object;
-use crate::rules::network::{is_network_policy, policy_types, selects_all};
+use crate::rules::network::policy_spec;
 use crate::rules::{Category, Check, Context, Docs, Rule, RuleMeta};
 
 pub static RULE: Rule = Rule {
@@ -42,34 +41,25 @@ pub static RULE: Rule = Rule {
 const EVERY_ADDRESS: &[&str] = &["0.0.0.0/0", "::/0"];
 
 fn check(obj: &Object, ctx: &Context, out: &mut Vec<Diagnostic>) {
-    if !is_network_policy(obj) {
+    let Some(spec) = policy_spec(obj) else {
         return;
-    }
+    };
     let Some(tenant) = obj
         .namespace()
         .and_then(|ns| ctx.index.tenancy.tenant_of(ns))
     else {
         return;
     };
-    let Some(spec) = obj.root.get("spec") else {
-        return;
-    };
-    if !policy_types(spec).ingress {
+    if !spec.isolates_ingress {
         return;
     }
-    let rules = spec.get("ingress").map(Node::items).unwrap_or_default();
-    for peer in rules
-        .iter()
-        .flat_map(|r| r.get("from").map(Node::items).unwrap_or_default())
-    {
-        if let Some(selector) = peer.get("namespaceSelector")
-            && selects_all(Some(selector))
-        {
+    for peer in spec.ingress.iter().flat_map(|r| &r.peers) {
+        if let Some(selector) = peer.every_namespace {
             out.push(
                 Diagnostic::on(
                     &RULE.meta,
                     obj,
-                    selector.span,
+                    selector,
                     "an empty `namespaceSelector` admits pods of every namespace, including other tenants'",
                 )
                 .help(format!(
@@ -77,17 +67,14 @@ fn check(obj: &Object, ctx: &Context, out: &mut Vec<Diagnostic>) {
                 )),
             );
         }
-        let Some(block) = peer.get("ipBlock") else {
+        let Some(block) = &peer.ip_block else {
             continue;
         };
-        let Some(cidr) = block.get("cidr") else {
+        let Some(cidr) = &block.cidr else {
             continue;
         };
-        let excepted = block.get("except").is_some_and(|e| !e.items().is_empty());
-        if let Some(value) = cidr.as_str()
-            && EVERY_ADDRESS.contains(&value)
-            && !excepted
-        {
+        let value = cidr.as_str();
+        if EVERY_ADDRESS.contains(&value) && !block.excepts {
             out.push(
                 Diagnostic::on(
                     &RULE.meta,

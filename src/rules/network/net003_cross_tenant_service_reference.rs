@@ -1,8 +1,8 @@
 //! NET003 cross-tenant-service-reference.
 
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::load::Node;
-use crate::model::Object;
+use crate::model::network::{BackendRef, GATEWAY_GROUP};
+use crate::model::{Object, Spec};
 use crate::rules::{Category, Check, Context, Docs, Rule, RuleMeta};
 use crate::source::Span;
 
@@ -44,9 +44,6 @@ pub static RULE: Rule = Rule {
     check: Check::Object(check),
 };
 
-const ROUTES: &[&str] = &["HTTPRoute", "GRPCRoute", "TCPRoute", "TLSRoute", "UDPRoute"];
-const GATEWAY_GROUP: &str = "gateway.networking.k8s.io";
-
 fn check(obj: &Object, ctx: &Context, out: &mut Vec<Diagnostic>) {
     let Some(ns) = obj.namespace() else { return };
     let tenancy = &ctx.index.tenancy;
@@ -55,70 +52,66 @@ fn check(obj: &Object, ctx: &Context, out: &mut Vec<Diagnostic>) {
     };
     // Another tenant's namespace (platform namespaces and `default` are no tenant's).
     let foreign = |target: &str| tenancy.tenant_of(target).is_some_and(|t| t != tenant);
-    if obj.is_kind("", "Service") {
-        let Some(spec) = obj.root.get("spec") else {
-            return;
-        };
-        if spec.get_str("type") != Some("ExternalName") {
-            return;
+    match &obj.spec {
+        Spec::Service(service) => {
+            let Some(name) = &service.external_name else {
+                return;
+            };
+            let Some((service, target)) = service_dns(name, ctx) else {
+                return;
+            };
+            if foreign(&target) {
+                out.push(
+                    Diagnostic::on(
+                        &RULE.meta,
+                        obj,
+                        name.span,
+                        format!(
+                            "`externalName` points to service `{service}` in namespace `{target}`, of another tenant"
+                        ),
+                    )
+                    .help(format!(
+                        "run the service in `{ns}`, or expose it through a reviewed gateway instead of a DNS alias"
+                    )),
+                );
+            }
         }
-        let Some(name) = spec.get("externalName") else {
-            return;
-        };
-        let Some((service, target)) = name.as_str().and_then(|n| service_dns(n, ctx)) else {
-            return;
-        };
-        if foreign(&target) {
-            out.push(
-                Diagnostic::on(
+        Spec::Route(route) => {
+            for backend in &route.backends {
+                let Some(target) = &backend.namespace else {
+                    continue;
+                };
+                let target_ns = target.as_str();
+                if !foreign(target_ns) {
+                    continue;
+                }
+                let kind = &backend.kind;
+                let backend_name = backend.name.as_deref().unwrap_or("");
+                let mut d = Diagnostic::on(
                     &RULE.meta,
                     obj,
-                    name.span,
+                    target.span,
                     format!(
-                        "`externalName` points to service `{service}` in namespace `{target}`, of another tenant"
+                        "backend {kind} `{backend_name}` is in namespace `{target_ns}`, of another tenant"
                     ),
                 )
                 .help(format!(
-                    "run the service in `{ns}`, or expose it through a reviewed gateway instead of a DNS alias"
-                )),
-            );
-        }
-    } else if obj.group == GATEWAY_GROUP && ROUTES.contains(&obj.kind.as_str()) {
-        for backend in backend_refs(obj) {
-            let Some(target) = backend.get("namespace") else {
-                continue;
-            };
-            let Some(target_ns) = target.as_str() else {
-                continue;
-            };
-            if !foreign(target_ns) {
-                continue;
+                    "route only to backends in `{ns}`, or have the other tenant expose the service through its own route"
+                ));
+                if let Some((grant, span)) = reference_grant(ctx, obj, ns, target_ns, backend) {
+                    d = d.related(
+                        grant.file,
+                        span,
+                        format!(
+                            "ReferenceGrant `{}` in `{target_ns}` admits it",
+                            grant.name()
+                        ),
+                    );
+                }
+                out.push(d);
             }
-            let kind = backend.get_str("kind").unwrap_or("Service");
-            let backend_name = backend.get_str("name").unwrap_or("");
-            let mut d = Diagnostic::on(
-                &RULE.meta,
-                obj,
-                target.span,
-                format!(
-                    "backend {kind} `{backend_name}` is in namespace `{target_ns}`, of another tenant"
-                ),
-            )
-            .help(format!(
-                "route only to backends in `{ns}`, or have the other tenant expose the service through its own route"
-            ));
-            if let Some((grant, span)) = reference_grant(ctx, obj, ns, target_ns, backend) {
-                d = d.related(
-                    grant.file,
-                    span,
-                    format!(
-                        "ReferenceGrant `{}` in `{target_ns}` admits it",
-                        grant.name()
-                    ),
-                );
-            }
-            out.push(d);
         }
+        _ => {}
     }
 }
 
@@ -137,58 +130,33 @@ fn service_dns(name: &str, ctx: &Context) -> Option<(String, String)> {
     }
 }
 
-/// Every backend reference of a route: `rules[].backendRefs[]` and the
-/// `requestMirror` filters of rules and backends.
-fn backend_refs(route: &Object) -> Vec<&Node> {
-    let mut out = Vec::new();
-    let rules = route.root.path(&["spec", "rules"]);
-    for rule in rules.map(Node::items).unwrap_or_default() {
-        for b in rule.get("backendRefs").map(Node::items).unwrap_or_default() {
-            out.push(b);
-            mirrors(b.get("filters"), &mut out);
-        }
-        mirrors(rule.get("filters"), &mut out);
-    }
-    out
-}
-
-fn mirrors<'a>(filters: Option<&'a Node>, out: &mut Vec<&'a Node>) {
-    for f in filters.map(Node::items).unwrap_or_default() {
-        if let Some(b) = f.path(&["requestMirror", "backendRef"]) {
-            out.push(b);
-        }
-    }
-}
-
 /// A ReferenceGrant in `target_ns` that lets this route reach `backend`.
 fn reference_grant<'a>(
     ctx: &'a Context,
     route: &Object,
     ns: &str,
     target_ns: &str,
-    backend: &Node,
+    backend: &BackendRef,
 ) -> Option<(&'a Object, Span)> {
     let info = ctx.index.namespaces.get(target_ns)?;
-    let group = backend.get_str("group").unwrap_or("");
-    let kind = backend.get_str("kind").unwrap_or("Service");
-    let name = backend.get_str("name");
     info.users.iter().find_map(|&id| {
         let grant = &ctx.index.objects[id];
-        if grant.group != GATEWAY_GROUP || *grant.kind != "ReferenceGrant" {
+        let Spec::ReferenceGrant(spec) = &grant.spec else {
             return None;
-        }
-        let spec = grant.root.get("spec")?;
-        let from = spec.get("from")?.items().iter().find(|f| {
-            f.get_str("group") == Some(GATEWAY_GROUP)
-                && f.get_str("kind") == Some(route.kind.as_str())
-                && f.get_str("namespace") == Some(ns)
+        };
+        let from = spec.from.iter().find(|f| {
+            f.group.as_deref() == Some(GATEWAY_GROUP)
+                && f.kind.as_deref() == Some(route.kind.as_str())
+                && f.namespace.as_ref().map(|n| n.as_str()) == Some(ns)
         })?;
-        spec.get("to")?.items().iter().find(|t| {
-            t.get_str("group").unwrap_or("") == group
-                && t.get_str("kind") == Some(kind)
-                && t.get_str("name").is_none_or(|n| Some(n) == name)
+        spec.to.iter().find(|t| {
+            t.group == backend.group
+                && t.kind.as_deref() == Some(backend.kind.as_str())
+                && t.name
+                    .as_ref()
+                    .is_none_or(|n| Some(n) == backend.name.as_ref())
         })?;
-        Some((grant, from.get("namespace")?.span))
+        Some((grant, from.namespace.as_ref()?.span))
     })
 }
 

@@ -9,10 +9,11 @@ pub mod rbac004_secrets_access;
 pub mod rbac005_broad_group_subject;
 pub mod rbac006_privilege_escalation_verbs;
 
-use crate::load::Node;
-use crate::model::{NamespaceSource, Object};
+use crate::model::rbac as model;
+pub use crate::model::rbac::SubjectKind;
+use crate::model::{NamespaceSource, Object, Spec};
 use crate::rules::Context;
-use crate::source::Span;
+use crate::source::{Span, Spanned};
 
 pub use crate::index::RBAC_GROUP;
 
@@ -24,22 +25,15 @@ pub struct Binding<'a> {
     /// `roleRef.kind` (`Role` or `ClusterRole`).
     pub role_kind: &'a str,
     /// The `roleRef.name` value.
-    pub role_name: &'a Node,
+    pub role_name: &'a Spanned<String>,
     pub subjects: Vec<Subject<'a>>,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum SubjectKind {
-    ServiceAccount,
-    User,
-    Group,
 }
 
 pub struct Subject<'a> {
     pub kind: SubjectKind,
     pub name: &'a str,
-    /// The `name` value.
-    pub name_node: &'a Node,
+    /// The span of the `name` value.
+    pub name_span: Span,
     /// A service account's namespace: its own, else the binding's.
     pub namespace: Option<String>,
 }
@@ -71,60 +65,42 @@ pub enum Owner<'a> {
 
 impl<'a> Binding<'a> {
     pub fn of(obj: &'a Object) -> Option<Binding<'a>> {
-        if obj.group != RBAC_GROUP {
+        let Spec::RoleBinding(binding) = &obj.spec else {
             return None;
-        }
-        let cluster = match obj.kind.as_str() {
-            "RoleBinding" => false,
-            "ClusterRoleBinding" => true,
-            _ => return None,
         };
-        let role_ref = obj.root.get("roleRef")?;
-        let role_kind = role_ref.get_str("kind").unwrap_or("ClusterRole");
-        let role_name = role_ref.get("name").filter(|n| n.as_str().is_some())?;
+        let cluster = binding.cluster;
+        let role_ref = binding.role_ref.as_ref()?;
         let binding_ns = if cluster {
             None
         } else {
             obj.namespace().map(str::to_string)
         };
-        let mut subjects = Vec::new();
-        for s in obj.root.get("subjects").map(Node::items).unwrap_or(&[]) {
-            let Some(name_node) = s.get("name") else {
-                continue;
-            };
-            let Some(name) = name_node.as_str() else {
-                continue;
-            };
-            let kind = match s.get_str("kind") {
-                Some("ServiceAccount") => SubjectKind::ServiceAccount,
-                Some("User") => SubjectKind::User,
-                Some("Group") => SubjectKind::Group,
-                _ => continue,
-            };
-            let namespace = match kind {
-                SubjectKind::ServiceAccount => {
-                    subject_namespace(obj, s.get_str("namespace"), binding_ns.as_deref())
-                }
-                _ => None,
-            };
-            subjects.push(Subject {
-                kind,
-                name,
-                name_node,
-                namespace,
-            });
-        }
+        let subjects = binding
+            .subjects
+            .iter()
+            .map(|s| Subject {
+                kind: s.kind,
+                name: s.name.as_str(),
+                name_span: s.name.span,
+                namespace: match s.kind {
+                    SubjectKind::ServiceAccount => {
+                        subject_namespace(obj, s.namespace.as_deref(), binding_ns.as_deref())
+                    }
+                    _ => None,
+                },
+            })
+            .collect();
         Some(Binding {
             obj,
             cluster,
-            role_kind,
-            role_name,
+            role_kind: &role_ref.kind,
+            role_name: &role_ref.name,
             subjects,
         })
     }
 
     pub fn role_name(&self) -> &'a str {
-        self.role_name.as_str().unwrap_or("")
+        self.role_name.as_str()
     }
 
     /// The namespace a RoleBinding grants rights in.
@@ -230,50 +206,36 @@ pub struct PolicyRule<'a> {
     pub span: Option<Span>,
 }
 
-/// A list item: its text, and its node when it comes from the set.
+/// A list item: its text, and its span when it comes from the set.
 #[derive(Clone, Copy)]
 pub struct Item<'a> {
     pub text: &'a str,
-    pub node: Option<&'a Node>,
+    pub span: Option<Span>,
 }
 
 impl<'a> PolicyRule<'a> {
-    fn from_node(rule: &'a Node) -> PolicyRule<'a> {
-        let list = |key: &str| -> Vec<Item<'a>> {
-            let Some(v) = rule.get(key) else {
-                return Vec::new();
-            };
-            // `verbs: "*"` is invalid, but read it as the list it means.
-            let nodes: Vec<&'a Node> = match v.as_str() {
-                Some(_) => vec![v],
-                None => v.items().iter().collect(),
-            };
-            nodes
-                .into_iter()
-                .filter_map(|n| {
-                    n.as_str().map(|text| Item {
-                        text,
-                        node: Some(n),
-                    })
+    fn from_model(rule: &'a model::PolicyRule) -> PolicyRule<'a> {
+        let list = |items: &'a [Spanned<String>]| -> Vec<Item<'a>> {
+            items
+                .iter()
+                .map(|i| Item {
+                    text: i.as_str(),
+                    span: Some(i.span),
                 })
                 .collect()
         };
         PolicyRule {
-            api_groups: list("apiGroups"),
-            resources: list("resources"),
-            verbs: list("verbs"),
-            named: !rule
-                .get("resourceNames")
-                .map(Node::items)
-                .unwrap_or(&[])
-                .is_empty(),
+            api_groups: list(&rule.api_groups),
+            resources: list(&rule.resources),
+            verbs: list(&rule.verbs),
+            named: rule.named,
             span: Some(rule.span),
         }
     }
 
     fn from_builtin(b: &'static BuiltinRule) -> PolicyRule<'static> {
         let list = |v: &'static [&'static str]| -> Vec<Item<'static>> {
-            v.iter().map(|text| Item { text, node: None }).collect()
+            v.iter().map(|text| Item { text, span: None }).collect()
         };
         PolicyRule {
             api_groups: list(b.0),
@@ -370,15 +332,19 @@ pub const HARMLESS_SYSTEM_ROLES: &[&str] = &[
     "system:service-account-issuer-discovery",
 ];
 
+/// A Role or ClusterRole object's role.
+pub fn role_of(obj: &Object) -> Option<&model::Role> {
+    match &obj.spec {
+        Spec::Role(role) => Some(role),
+        _ => None,
+    }
+}
+
 /// The rules of a Role or ClusterRole object.
 pub fn rules_of(role: &Object) -> Vec<PolicyRule<'_>> {
-    role.root
-        .get("rules")
-        .map(Node::items)
-        .unwrap_or(&[])
-        .iter()
-        .map(PolicyRule::from_node)
-        .collect()
+    role_of(role)
+        .map(|r| r.rules.iter().map(PolicyRule::from_model).collect())
+        .unwrap_or_default()
 }
 
 /// What a binding's `roleRef` points at.
@@ -431,7 +397,7 @@ pub fn resolve<'a>(ctx: &'a Context, b: &Binding) -> Resolved<'a> {
             (o.file == b.obj.file, shared, std::cmp::Reverse(o.file))
         });
     if let Some(o) = found {
-        if o.root.get("aggregationRule").is_some() {
+        if role_of(o).is_some_and(|r| r.aggregated) {
             return Resolved::Unknown;
         }
         return Resolved::Object(o);

@@ -76,7 +76,7 @@ fn check(obj: &Object, ctx: &Context, out: &mut Vec<Diagnostic>) {
         let mut d = Diagnostic::on(
             &RULE.meta,
             obj,
-            s.name_node.span,
+            s.name_span,
             format!(
                 "{} of tenant `{theirs}` is granted {} `{}` in {place}",
                 s.describe(),

@@ -82,7 +82,7 @@ fn check(obj: &Object, ctx: &Context, out: &mut Vec<Diagnostic>) {
             Diagnostic::on(
                 &RULE.meta,
                 obj,
-                s.name_node.span,
+                s.name_span,
                 format!(
                     "{who} is granted {role_label}, which allows every verb on every resource {reach}"
                 ),
@@ -100,7 +100,7 @@ fn check(obj: &Object, ctx: &Context, out: &mut Vec<Diagnostic>) {
             Diagnostic::on(
                 &RULE.meta,
                 obj,
-                s.name_node.span,
+                s.name_span,
                 format!(
                     "{} of tenant `{tenant}` is granted {role_label} in every namespace by a ClusterRoleBinding",
                     s.describe()

@@ -2,7 +2,7 @@
 
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::model::Object;
-use crate::rules::rbac::{Item, RBAC_GROUP, rules_of};
+use crate::rules::rbac::{Item, RBAC_GROUP, role_of, rules_of};
 use crate::rules::{Category, Check, Context, Docs, Rule, RuleMeta};
 
 pub static RULE: Rule = Rule {
@@ -49,7 +49,7 @@ fn check(obj: &Object, ctx: &Context, out: &mut Vec<Diagnostic>) {
     {
         return;
     }
-    if obj.root.get("aggregationRule").is_some() {
+    if role_of(obj).is_some_and(|r| r.aggregated) {
         return;
     }
     for rule in rules_of(obj) {
@@ -63,8 +63,8 @@ fn check(obj: &Object, ctx: &Context, out: &mut Vec<Diagnostic>) {
         .collect();
         let Some(first) = stars
             .iter()
-            .filter_map(|(_, i)| i.node)
-            .min_by_key(|n| (n.span.start.line, n.span.start.col))
+            .filter_map(|(_, i)| i.span)
+            .min_by_key(|span| (span.start.line, span.start.col))
         else {
             continue;
         };
@@ -80,7 +80,7 @@ fn check(obj: &Object, ctx: &Context, out: &mut Vec<Diagnostic>) {
             Diagnostic::on(
                 &RULE.meta,
                 obj,
-                first.span,
+                first,
                 format!(
                     "a rule of {} `{}` has `*` in {}, which grants {what}",
                     *obj.kind,

@@ -83,7 +83,7 @@ fn check(obj: &Object, _ctx: &Context, out: &mut Vec<Diagnostic>) {
             Diagnostic::on(
                 &RULE.meta,
                 obj,
-                s.name_node.span,
+                s.name_span,
                 format!(
                     "{kind} `{name}` ({who}) is granted {} `{}`",
                     b.role_kind,

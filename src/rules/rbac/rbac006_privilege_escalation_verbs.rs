@@ -69,7 +69,7 @@ fn check(obj: &Object, ctx: &Context, out: &mut Vec<Diagnostic>) {
     };
     for rule in rules_of(obj) {
         for item in &rule.verbs {
-            let Some(node) = item.node else { continue };
+            let Some(span) = item.span else { continue };
             let why = if ESCALATING.contains(&item.text) {
                 match item.text {
                     "bind" => "lets it bind roles with rights it does not hold",
@@ -88,7 +88,7 @@ fn check(obj: &Object, ctx: &Context, out: &mut Vec<Diagnostic>) {
                 Diagnostic::on(
                     &RULE.meta,
                     obj,
-                    node.span,
+                    span,
                     format!(
                         "verb `{}` of {} `{}` is granted to {grantee}, and {why}",
                         item.text,

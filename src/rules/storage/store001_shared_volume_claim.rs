@@ -1,12 +1,10 @@
 //! STORE001 shared-volume-claim.
 
-use crate::model::uri::normalize_path;
 use std::collections::BTreeMap;
 
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::load::Node;
-use crate::model::Object;
-use crate::rules::storage::{RefKind, references};
+use crate::model::storage::{Backing, RefKind};
+use crate::model::{Object, Spec};
 use crate::rules::workloads::{SharedWording, Use, deploy_scope, report_shared};
 use crate::rules::{Category, Check, Context, Docs, Rule, RuleMeta};
 use crate::source::Span;
@@ -70,10 +68,11 @@ fn shared_claims(ctx: &Context, out: &mut Vec<Diagnostic>) {
         }
         let scope = deploy_scope(obj, ctx);
         for t in &w.templates {
-            for r in references(&obj.root, t) {
-                let Some(claim) = r.name.as_str().filter(|_| r.kind == RefKind::Claim) else {
+            for r in &t.refs {
+                if r.kind != RefKind::Claim {
                     continue;
-                };
+                }
+                let claim = r.name.as_str();
                 groups
                     .entry((scope.clone(), claim.to_string()))
                     .or_default()
@@ -99,90 +98,23 @@ fn shared_claims(ctx: &Context, out: &mut Vec<Diagnostic>) {
     }
 }
 
-/// Where a PersistentVolume keeps its data.
-#[derive(Debug, PartialEq, Eq)]
-enum Backing {
-    Nfs { server: String, path: String },
-    HostPath(String),
-    Csi { driver: String, handle: String },
-}
-
-impl Backing {
-    fn of(spec: &Node) -> Option<(Backing, Span)> {
-        if let Some(nfs) = spec.get("nfs") {
-            let path = nfs.get("path")?;
-            let backing = Backing::Nfs {
-                server: nfs.get_str("server")?.to_ascii_lowercase(),
-                path: normalize_path(path.as_str()?),
-            };
-            return Some((backing, path.span));
-        }
-        if let Some(host) = spec.get("hostPath") {
-            let path = host.get("path")?;
-            return Some((Backing::HostPath(normalize_path(path.as_str()?)), path.span));
-        }
-        let csi = spec.get("csi")?;
-        let handle = csi.get("volumeHandle")?;
-        let backing = Backing::Csi {
-            driver: csi.get_str("driver")?.to_string(),
-            handle: handle.as_str()?.to_string(),
-        };
-        Some((backing, handle.span))
-    }
-
-    /// Whether one holds the other's data: the same storage, or for paths
-    /// one directory inside the other.
-    fn overlaps(&self, other: &Backing) -> bool {
-        match (self, other) {
-            (
-                Backing::Nfs { server, path },
-                Backing::Nfs {
-                    server: s2,
-                    path: p2,
-                },
-            ) => server == s2 && nested(path, p2),
-            (Backing::HostPath(a), Backing::HostPath(b)) => nested(a, b),
-            _ => self == other,
-        }
-    }
-
-    fn describe(&self) -> String {
-        match self {
-            Backing::Nfs { server, path } => format!("NFS export `{server}:{path}`"),
-            Backing::HostPath(p) => format!("host path `{p}`"),
-            Backing::Csi { driver, handle } => format!("CSI volume `{handle}` of `{driver}`"),
-        }
-    }
-}
-
-/// `a` and `b` are the same directory or one is inside the other.
-fn nested(a: &str, b: &str) -> bool {
-    let inside = |outer: &str, inner: &str| {
-        outer == "/" || inner == outer || inner.starts_with(&format!("{outer}/"))
-    };
-    inside(a, b) || inside(b, a)
-}
-
 /// PersistentVolumes of different tenants on the same storage.
 fn shared_volumes(ctx: &Context, out: &mut Vec<Diagnostic>) {
     let index = ctx.index;
-    let mut volumes: Vec<(&Object, Backing, Span, &str)> = Vec::new();
+    let mut volumes: Vec<(&Object, &Backing, Span, &str)> = Vec::new();
     for obj in &index.objects {
-        if !obj.is_kind("", "PersistentVolume") {
-            continue;
-        }
-        let Some(spec) = obj.root.get("spec") else {
+        let Spec::PersistentVolume(pv) = &obj.spec else {
             continue;
         };
-        let Some(tenant) = spec
-            .path(&["claimRef", "namespace"])
-            .and_then(Node::as_str)
+        let Some(tenant) = pv
+            .claim_namespace
+            .as_deref()
             .and_then(|ns| index.tenancy.tenant_of(ns))
         else {
             continue;
         };
-        if let Some((backing, span)) = Backing::of(spec) {
-            volumes.push((obj, backing, span, tenant));
+        if let Some((backing, span)) = &pv.backing {
+            volumes.push((obj, backing, *span, tenant));
         }
     }
     for (i, (obj, backing, span, tenant)) in volumes.iter().enumerate() {

@@ -3,9 +3,8 @@
 use std::collections::{BTreeSet, HashMap, HashSet};
 
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::load::Node;
 use crate::model::Object;
-use crate::rules::storage::{RefKind, references};
+use crate::model::storage::RefKind;
 use crate::rules::{Category, Check, Context, Docs, Rule, RuleMeta};
 
 pub static RULE: Rule = Rule {
@@ -57,12 +56,7 @@ const REPLICATION_ANNOTATIONS: &[&str] = &[
 ];
 
 fn is_replicated(obj: &Object) -> bool {
-    obj.root
-        .path(&["metadata", "annotations"])
-        .map(Node::entries)
-        .unwrap_or_default()
-        .iter()
-        .filter_map(|e| e.key.as_str())
+    obj.annotation_keys()
         .any(|k| REPLICATION_ANNOTATIONS.iter().any(|p| k.starts_with(p)))
 }
 
@@ -83,10 +77,8 @@ fn hierarchy<'a>(ctx: &Context<'a>) -> HashMap<&'a str, &'a str> {
         }
         match obj.kind.as_str() {
             "HierarchyConfiguration" => {
-                if let (Some(ns), Some(parent)) = (
-                    obj.namespace(),
-                    obj.root.path(&["spec", "parent"]).and_then(Node::as_str),
-                ) {
+                if let (Some(ns), Some(parent)) = (obj.namespace(), obj.str_at(&["spec", "parent"]))
+                {
                     parents.insert(ns, parent);
                 }
             }
@@ -143,10 +135,8 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
             continue;
         };
         for t in &w.templates {
-            for r in references(&obj.root, t) {
-                let Some(name) = r.name.as_str() else {
-                    continue;
-                };
+            for r in &t.refs {
+                let name = r.name.as_str();
                 let Some(defs) = defined.get(&(index.bundle(obj.file), r.kind, name)) else {
                     continue;
                 };
