@@ -115,6 +115,42 @@ pub const RECOGNISERS: &[Recogniser] = &[
     },
     Recogniser {
         kind: FileKind::Yaml,
+        describes: "Docker Compose files (`compose.y*ml`, `docker-compose*.y*ml`, or YAML whose top level is `services:` of images)",
+        name: |_, lower| crate::model::compose::is_compose_name(lower),
+        confirm: None,
+        sniff: None,
+        hook_pattern: Some(r"(^|/)(?i:(docker-)?compose)[^/]*\.(?i:ya?ml)"),
+    },
+    Recogniser {
+        kind: FileKind::Yaml,
+        describes: "GitHub Actions workflows (`.github/workflows/*.y*ml`; the one hidden directory walked)",
+        name: |path, _| {
+            crate::model::workflow::is_workflow_path(&path.to_string_lossy().replace('\\', "/"))
+        },
+        confirm: None,
+        sniff: None,
+        hook_pattern: Some(r"(^|/)\.github/workflows/[^/]*\.(?i:ya?ml)"),
+    },
+    Recogniser {
+        kind: FileKind::Dockerfile,
+        describes: "Dockerfiles (`Dockerfile`, `Dockerfile.*`, `*.Dockerfile`, `Containerfile`)",
+        name: |_, lower| crate::model::dockerfile::is_dockerfile_name(lower),
+        confirm: None,
+        sniff: None,
+        hook_pattern: Some(
+            r"(^|/)((?i:dockerfile|containerfile)(\.[^/]*)?|[^/]*\.(?i:dockerfile|containerfile))",
+        ),
+    },
+    Recogniser {
+        kind: FileKind::Shell,
+        describes: "shell scripts (`*.sh`, `*.bash`, or a file named here with a `sh`/`bash` shebang)",
+        name: |_, lower| lower.ends_with(".sh") || lower.ends_with(".bash"),
+        confirm: None,
+        sniff: Some(crate::model::process::has_shell_shebang),
+        hook_pattern: Some(r"\.(?i:sh|bash)"),
+    },
+    Recogniser {
+        kind: FileKind::Yaml,
         describes: "MLflow `MLproject` and `MLmodel` (any case)",
         name: |_, lower| lower == "mlproject" || lower == "mlmodel",
         confirm: None,
@@ -356,7 +392,8 @@ pub fn discover_in(
                 let git = GitIgnored::query(root);
                 let mut builder = ignore::WalkBuilder::new(root);
                 builder
-                    .hidden(true)
+                    // Hidden entries are skipped below, except `.github/workflows`.
+                    .hidden(false)
                     // `.ignore` files would let a pull request hide a
                     // manifest from tenantlint alone (SPEC §1).
                     .ignore(false)
@@ -369,9 +406,9 @@ pub fn discover_in(
                     .require_git(false)
                     // Links are judged one by one below.
                     .follow_links(false);
-                if let Some(git) = git {
-                    builder.filter_entry(move |e| !git.hides(e.path()));
-                }
+                builder.filter_entry(move |e| {
+                    walked_unless_hidden(e) && git.as_ref().is_none_or(|g| !g.hides(e.path()))
+                });
                 for entry in builder.build() {
                     match entry {
                         Ok(e) => {
@@ -439,6 +476,30 @@ pub fn discover_in(
     inputs.sort();
     inputs.dedup_by(|a, b| a.display == b.display);
     Ok((inputs, warnings))
+}
+
+/// Hidden files and directories are skipped (SPEC §1), except GitHub
+/// Actions workflows: `.github` is entered for its `workflows` directory
+/// alone, and that for the files in it.
+fn walked_unless_hidden(e: &ignore::DirEntry) -> bool {
+    if e.depth() == 0 {
+        return true;
+    }
+    let name = e.file_name().to_string_lossy();
+    let is_dir = e.file_type().is_some_and(|t| t.is_dir());
+    let parent = e
+        .path()
+        .parent()
+        .and_then(|p| p.file_name())
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    if parent == ".github" && e.depth() >= 1 {
+        return is_dir && name == "workflows";
+    }
+    if name.starts_with('.') {
+        return is_dir && name == ".github";
+    }
+    true
 }
 
 /// The chart directory of a file inside a Helm chart's `templates/` (at any

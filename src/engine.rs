@@ -277,6 +277,19 @@ fn load_one(id: u32, input: &Input, bytes: std::io::Result<Vec<u8>>) -> Loaded {
             FileModel::default(),
             Vec::new(),
         ),
+        FileKind::Dockerfile | FileKind::Shell => {
+            let processes = if file.kind == FileKind::Dockerfile {
+                crate::model::dockerfile::processes(&file)
+            } else {
+                crate::model::process::script_file(&file)
+            };
+            let suppressions = suppress::from_comments(&file, &hash_comments(&file), &[]);
+            let model = FileModel {
+                processes,
+                ..FileModel::default()
+            };
+            (Vec::new(), model, suppressions)
+        }
         FileKind::AuthIni => {
             let (config, comments) = crate::model::auth_ini::from_file(&file);
             let suppressions = suppress::from_comments(&file, &comments, &[]);
@@ -297,6 +310,30 @@ fn load_one(id: u32, input: &Input, bytes: std::io::Result<Vec<u8>>) -> Loaded {
         suppressions,
         notes: Vec::new(),
     }
+}
+
+/// `#` comments of a Dockerfile or a shell script (for suppressions): whole
+/// lines, and the rest of a line after ` #` (a shell comment).
+fn hash_comments(file: &SourceFile) -> Vec<load::Comment> {
+    let mut out = Vec::new();
+    let mut start = 0usize;
+    for (i, line) in file.text.split('\n').enumerate() {
+        let at = if line.trim_start().starts_with('#') && !line.starts_with("#!") {
+            Some(line.len() - line.trim_start().len())
+        } else {
+            line.find(" #").map(|o| o + 1)
+        };
+        if let Some(off) = at {
+            let text = line[off + 1..].trim().to_string();
+            out.push(load::Comment {
+                line: i as u32 + 1,
+                span: file.span_of_bytes(start + off..start + line.len()),
+                text,
+            });
+        }
+        start += line.len() + 1;
+    }
+    out
 }
 
 fn problem_diagnostic(source: &SourceFile, p: LoadProblem) -> Diagnostic {
@@ -392,7 +429,8 @@ pub fn load_set_with(
     if index_options.deploy_namespace.is_none() {
         index_options.deploy_namespace = options.config.namespace.clone();
     }
-    let index = Index::build(&files, models, &index_options);
+    let mut index = Index::build(&files, models, &index_options);
+    index.assign_process_tenants(&files, &options.config);
     LoadedSet {
         files,
         load_diagnostics,

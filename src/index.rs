@@ -6,8 +6,10 @@ use std::collections::{BTreeMap, HashMap};
 use std::rc::Rc;
 use std::sync::Arc;
 
+use crate::load::{Node, Value};
 use crate::model::config_data::{DataKind, DataTable};
-use crate::model::mlflow::{MlflowSet, find_server_with_env};
+use crate::model::mlflow::{MlflowSet, find_server};
+use crate::model::process::{Process, container_may_use_mlflow, from_container};
 use crate::model::server_env::{add_referenced_settings, referenced_values};
 use crate::model::{
     Experiment, FileModel, Kustomization, MlflowServer, NamespaceSource, Object, Scope, Spec,
@@ -178,11 +180,34 @@ pub struct NamespaceInfo {
     pub limit_ranges: Vec<ObjId>,
 }
 
-/// An `mlflow server` found in a workload.
+/// Where an `mlflow server` runs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ServerAt {
+    /// A container of a workload: object, pod template, container.
+    Container {
+        object: ObjId,
+        template: usize,
+        container: usize,
+    },
+    /// A process started outside Kubernetes ([`Index::processes`]).
+    Process(usize),
+}
+
+/// An `mlflow server` found in a workload or another process.
 #[derive(Debug)]
 pub struct ServerRef {
-    pub object: ObjId,
+    pub at: ServerAt,
     pub server: MlflowServer,
+}
+
+impl ServerRef {
+    /// The workload object it runs in (none outside Kubernetes).
+    pub fn object(&self) -> Option<ObjId> {
+        match self.at {
+            ServerAt::Container { object, .. } => Some(object),
+            ServerAt::Process(_) => None,
+        }
+    }
 }
 
 #[derive(Debug, Default)]
@@ -191,6 +216,9 @@ pub struct Index {
     pub kustomizations: Vec<Kustomization>,
     pub experiments: Vec<Experiment>,
     pub servers: Vec<ServerRef>,
+    /// Processes started outside Kubernetes (Compose, Dockerfiles,
+    /// scripts, CI steps) that may run MLflow.
+    pub processes: Vec<Process>,
     /// Runs, the model registry, projects, gateway and auth configs.
     pub mlflow: MlflowSet,
     pub namespaces: BTreeMap<String, NamespaceInfo>,
@@ -257,6 +285,7 @@ impl Index {
             index.documents += model.documents as usize;
             index.objects.extend(model.objects);
             index.kustomizations.extend(model.kustomizations);
+            index.processes.extend(model.processes);
             for m in model.mlflow {
                 if let Some(e) = index.mlflow.add(m) {
                     index.experiments.push(e);
@@ -529,24 +558,37 @@ impl Index {
                     .clone();
                 Some(table)
             };
+            let file = &files[o.file as usize];
             for (t, template) in w.templates.iter().enumerate() {
                 for (c, container) in template.containers.iter().enumerate() {
+                    if !container_may_use_mlflow(o, container) {
+                        continue;
+                    }
                     let referenced = referenced_values(o, container, &lookup);
-                    if let Some(mut server) = find_server_with_env(
-                        &files[o.file as usize],
-                        o,
-                        t,
-                        c,
-                        container,
-                        &referenced,
-                    ) {
+                    let process = from_container(file, o, container, |_| None, &referenced);
+                    if let Some(mut server) = find_server(file, &process) {
                         add_referenced_settings(&mut server, o, container, &lookup);
-                        servers.push(ServerRef { object: id, server });
+                        servers.push(ServerRef {
+                            at: ServerAt::Container {
+                                object: id,
+                                template: t,
+                                container: c,
+                            },
+                            server,
+                        });
                     }
                 }
             }
         }
         self.servers = servers;
+        for (i, p) in self.processes.iter().enumerate() {
+            if let Some(server) = find_server(&files[p.file as usize], p) {
+                self.servers.push(ServerRef {
+                    at: ServerAt::Process(i),
+                    server,
+                });
+            }
+        }
     }
 
     /// The ConfigMap or Secret `name` that a workload `obj` reads where it
@@ -566,6 +608,41 @@ impl Index {
         self.named("", kind.kind(), name).find(|(_, o)| {
             o.namespace() == obj.namespace() && (obj.namespace().is_some() || dir(o) == dir(obj))
         })
+    }
+
+    /// The tenant of each process outside Kubernetes (SPEC §4.8): the
+    /// tenant the config's `paths:` gives its file, else its own scope
+    /// (the Compose project, the file).
+    pub fn assign_process_tenants(
+        &mut self,
+        files: &[Arc<SourceFile>],
+        config: &crate::config::Config,
+    ) {
+        for p in &mut self.processes {
+            let target = config.path_target(&files[p.file as usize].path);
+            let by_path = target.and_then(|t| {
+                t.tenant.clone().or_else(|| {
+                    let ns = t.namespace.as_deref()?;
+                    self.tenancy.tenant_of(ns).map(str::to_string)
+                })
+            });
+            p.tenant = by_path.or_else(|| p.scope.clone());
+        }
+    }
+
+    /// The ConfigMap `name` that a pod of `obj` sees (`envFrom`): of its
+    /// namespace, or — for an object whose namespace is unset — of its
+    /// directory, unset too. Its file and `data` mapping.
+    pub fn config_map_data(&self, obj: &Object, name: &str) -> Option<(u32, &Node)> {
+        let dir = |o: &Object| {
+            crate::model::build::parent_dir(self.file_display(o.file).unwrap_or_default())
+                .to_string()
+        };
+        // By name first (one hash probe), not a scan of the set per `envFrom`.
+        let (_, cm) = self.named("", "ConfigMap", name).find(|(_, o)| {
+            o.namespace() == obj.namespace() && (obj.namespace().is_some() || dir(o) == dir(obj))
+        })?;
+        Some((cm.file, cm.root.get("data").unwrap_or(&EMPTY_MAP)))
     }
 
     /// `basic_auth.ini` files kept in ConfigMaps.
@@ -592,3 +669,20 @@ impl Index {
         }
     }
 }
+
+/// The `data` of a ConfigMap that has none.
+static EMPTY_MAP: Node = Node {
+    span: Span {
+        start: crate::source::Pos {
+            byte: 0,
+            line: 0,
+            col: 0,
+        },
+        end: crate::source::Pos {
+            byte: 0,
+            line: 0,
+            col: 0,
+        },
+    },
+    value: Value::Map(Vec::new()),
+};

@@ -86,6 +86,10 @@ pub enum FileKind {
     /// read, one field per line (see `model::sqlite_store`), never shown
     /// as lines.
     SqliteStore,
+    /// A Dockerfile: its image's command and environment.
+    Dockerfile,
+    /// A shell script: its commands and variables.
+    Shell,
 }
 
 /// One input file, read once and kept for the whole run (snippets need it).

@@ -205,7 +205,7 @@ fn mlflow_servers_in_the_corpus_are_parsed() {
     let set = tenantlint::engine::load_set(&inputs, &CheckOptions::default());
     let mut found = Vec::new();
     for s in &set.index.servers {
-        let obj = &set.index.objects[s.object];
+        let file = tenantlint::rules::mlflow::server_file(&set.index, s);
         let root = s
             .server
             .arg("default-artifact-root")
@@ -213,7 +213,7 @@ fn mlflow_servers_in_the_corpus_are_parsed() {
         let backend = s.server.arg("backend-store-uri").map(|a| a.value.clone());
         found.push(format!(
             "{} root={root:?} backend={backend:?}",
-            set.files[obj.file as usize].display
+            set.files[file as usize].display
         ));
     }
     println!("mlflow servers found:\n  {}", found.join("\n  "));

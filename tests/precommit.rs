@@ -79,6 +79,17 @@ fn hooks_take_exactly_the_files_tenantlint_recognises() {
         "yaml/README.md",
         "x.yaml.orig",
         "values.json",
+        "docker-compose.yml",
+        "deploy/compose.override.yaml",
+        ".github/workflows/ci.yml",
+        "Dockerfile",
+        "images/Dockerfile.gpu",
+        "api.Dockerfile",
+        "Containerfile",
+        "Dockerfiles/README.md",
+        "scripts/start.sh",
+        "run.bash",
+        "bash.txt",
     ];
     for name in names {
         assert_eq!(

@@ -33,7 +33,26 @@ pub fn build_file(file: &SourceFile, docs: Vec<Document>) -> FileModel {
         }
         return model;
     }
+    if super::workflow::is_workflow_path(&file.display)
+        || super::workflow::is_workflow_path(&file.path.to_string_lossy().replace('\\', "/"))
+    {
+        for doc in &docs {
+            model
+                .processes
+                .extend(super::workflow::processes(file, &doc.root));
+        }
+        return model;
+    }
+    let compose_name = super::compose::is_compose_name(&file_name.to_ascii_lowercase());
     for doc in docs {
+        if (compose_name && doc.root.get("kind").is_none())
+            || super::compose::looks_like_compose(&doc.root)
+        {
+            model
+                .processes
+                .extend(super::compose::processes(file, &doc.root));
+            continue;
+        }
         if let Some(m) = mlflow_document(file, &doc.root) {
             model.mlflow.push(m);
             continue;

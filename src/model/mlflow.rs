@@ -10,8 +10,11 @@ use super::MlflowFile;
 use super::auth_ini::AuthConfig;
 use super::file_store::{LoggedModel, MlModel, ModelVersion, RegisteredModel, Run};
 use super::gateway::GatewayConfig;
-use super::k8s::{Container, Object, follow};
 use super::mlproject::MlProject;
+use super::process::Process;
+pub use super::process::{EnvSetting, EnvSource};
+use super::shell::{Token, is_separator};
+pub use super::shell::{expand_vars, shell_words};
 use crate::load::Node;
 use crate::source::{FileId, SourceFile, Span, Spanned};
 
@@ -159,12 +162,9 @@ pub struct ArgOrigin {
     pub object: usize,
 }
 
-/// An `mlflow server` process in a container.
+/// An `mlflow server` found in a process.
 #[derive(Debug)]
 pub struct MlflowServer {
-    /// Index of the pod template and container within the object.
-    pub template: usize,
-    pub container: usize,
     /// Long option name (`default-artifact-root`) → value.
     pub args: HashMap<&'static str, ServerArg>,
     /// The libpq variables of the server's environment (`PGHOST`,
@@ -304,44 +304,12 @@ pub fn server_env_vars() -> impl Iterator<Item = &'static str> {
 /// option to false, and the last one given wins.
 const NEGATIONS: &[(&str, &str)] = &[("disable-workspaces", "enable-workspaces")];
 
-/// A token of a command line with the source span it came from.
-#[derive(Clone, Debug)]
-struct Token {
-    text: String,
-    span: Span,
-}
-
-/// Find `mlflow server` in a container of `obj` and parse it as the MLflow CLI would.
-pub fn find_server(
-    file: &SourceFile,
-    obj: &Object,
-    template: usize,
-    container_index: usize,
-    container: &Container,
-) -> Option<MlflowServer> {
-    let none = HashMap::new();
-    find_server_with_env(file, obj, template, container_index, container, &none)
-}
-
-/// [`find_server`], with the values of variables that the container takes
-/// from ConfigMaps and Secrets (`referenced`, the last definition of each
-/// name) for `$(VAR)` expansion on its command line.
-pub fn find_server_with_env(
-    file: &SourceFile,
-    obj: &Object,
-    template: usize,
-    container_index: usize,
-    container: &Container,
-    referenced: &HashMap<String, String>,
-) -> Option<MlflowServer> {
-    let mut env = literal_env(container);
-    env.extend(referenced.iter().map(|(k, v)| (k.as_str(), v.as_str())));
-    let tokens = command_tokens(file, obj, container, &env);
-    let (server_span, first) = server_start(obj, container, &tokens)?;
-    let args = parse_options(file, container, &tokens, first, SERVER_OPTIONS);
+/// Find `mlflow server` in a process and parse it as the MLflow CLI would.
+pub fn find_server(file: &SourceFile, process: &Process) -> Option<MlflowServer> {
+    let tokens = &process.words;
+    let (server_span, first) = server_start(process, tokens)?;
+    let args = parse_options(file, process, tokens, first, SERVER_OPTIONS);
     Some(MlflowServer {
-        template,
-        container: container_index,
         args,
         libpq: HashMap::new(),
         span: server_span,
@@ -361,7 +329,7 @@ const SERVER_ONLY: &[&str] = &[
 
 /// Where `mlflow server` starts in the tokens: the span to show for it and
 /// the index of its first argument.
-fn server_start(obj: &Object, container: &Container, tokens: &[Token]) -> Option<(Span, usize)> {
+fn server_start(process: &Process, tokens: &[Token]) -> Option<(Span, usize)> {
     if let Some(i) = tokens
         .windows(2)
         .position(|w| is_mlflow_program(&w[0].text) && is_server_command(&w[1].text))
@@ -371,7 +339,7 @@ fn server_start(obj: &Object, container: &Container, tokens: &[Token]) -> Option
     // No `command`, an MLflow image, and `args` for its entrypoint:
     // `[server, …]` (entrypoint `mlflow`) or `[--backend-store-uri=…, …]`
     // (entrypoint `mlflow server`).
-    if !container.command.is_empty() || !image_is_mlflow(obj, container) {
+    if process.explicit_command || !process.image_is_mlflow() {
         return None;
     }
     let first = tokens.first()?;
@@ -383,21 +351,6 @@ fn server_start(obj: &Object, container: &Container, tokens: &[Token]) -> Option
         SERVER_ONLY.contains(&flag)
     });
     (first.text.starts_with('-') && server_flags).then_some((first.span, 0))
-}
-
-fn image_is_mlflow(obj: &Object, container: &Container) -> bool {
-    follow(&obj.root, &container.path)
-        .and_then(|c| c.get_str("image"))
-        .is_some_and(|i| i.to_ascii_lowercase().contains("mlflow"))
-}
-
-/// Literal env values of a container, by name (for `$(VAR)` expansion).
-fn literal_env(container: &Container) -> HashMap<&str, &str> {
-    container
-        .env
-        .iter()
-        .filter_map(|e| Some((e.name.as_str(), e.value.as_ref()?.value.as_str())))
-        .collect()
 }
 
 /// A click option: long name, short name, environment variable, takes a value.
@@ -413,20 +366,28 @@ type CliOption = (
 /// environment: a flag on the command line wins over its variable.
 fn parse_options(
     file: &SourceFile,
-    container: &Container,
+    process: &Process,
     tokens: &[Token],
     first: usize,
     options: &[CliOption],
 ) -> HashMap<&'static str, ServerArg> {
     let mut args: HashMap<&'static str, ServerArg> = HashMap::new();
-    for e in &container.env {
+    for e in &process.env {
         let Some(value) = &e.value else { continue };
+        // A variable named without a value (`env: [{name: X}]`) sets nothing.
+        if e.value_span == e.name_span && value.is_empty() {
+            continue;
+        }
+        // A ConfigMap's settings are read by the client view only (yet).
+        if e.source == EnvSource::ConfigMap {
+            continue;
+        }
         if let Some(opt) = options.iter().find(|o| o.2 == Some(e.name.as_str())) {
             args.insert(
                 opt.0,
                 ServerArg {
-                    value: value.value.clone(),
-                    span: value.span,
+                    value: value.clone(),
+                    span: e.value_span,
                     from_env: true,
                     origin: None,
                 },
@@ -548,31 +509,6 @@ const SUBCOMMANDS: &[&str] = &[
     "recipes",
 ];
 
-/// Where a container's environment variable comes from.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum EnvSource {
-    /// A literal `value:`.
-    Literal,
-    /// `valueFrom` (a Secret or ConfigMap key, a field, a resource).
-    Reference,
-    /// A key of a ConfigMap of the set, through `envFrom`.
-    ConfigMap,
-}
-
-/// One environment variable a container's process sees.
-#[derive(Clone, Debug)]
-pub struct EnvSetting {
-    pub name: String,
-    /// The literal value (from `value:` or the ConfigMap's data).
-    pub value: Option<String>,
-    pub source: EnvSource,
-    pub file: FileId,
-    /// The variable's `name:` value, or the ConfigMap's key.
-    pub name_span: Span,
-    /// The value node; the name when there is no value node.
-    pub value_span: Span,
-}
-
 /// How a container uses MLflow: the subcommands it runs, the environment
 /// its process sees, and the experiment options of `mlflow run`.
 #[derive(Debug, Default)]
@@ -607,70 +543,27 @@ impl MlflowClient {
     }
 }
 
-/// The MLflow view of a container. `config_map(name)` finds a ConfigMap
-/// of the pod's namespace in the set: its file and its `data` mapping.
-pub fn client_view<'n>(
-    file: &SourceFile,
-    obj: &Object,
-    container: &Container,
-    config_map: impl Fn(&str) -> Option<(FileId, &'n Node)>,
-) -> MlflowClient {
-    let mut client = MlflowClient::default();
-    let node = follow(&obj.root, &container.path);
-    for from in node
-        .and_then(|c| c.get("envFrom"))
-        .map_or(&[][..], Node::items)
-    {
-        let prefix = from.get_str("prefix").unwrap_or("");
-        let data = from
-            .get("configMapRef")
-            .and_then(|r| r.get_str("name"))
-            .and_then(&config_map);
-        let Some((cm_file, data)) = data else {
-            client.opaque_env = true;
-            continue;
-        };
-        for e in data.entries() {
-            let Some(key) = e.key.as_str() else { continue };
-            client.env.push(EnvSetting {
-                name: format!("{prefix}{key}"),
-                value: e.value.as_str().map(str::to_string),
-                source: EnvSource::ConfigMap,
-                file: cm_file,
-                name_span: e.key.span,
-                value_span: e.value.span,
-            });
-        }
-    }
-    for e in &container.env {
-        let (value, source, value_span) = match &e.value {
-            Some(v) => (Some(v.value.clone()), EnvSource::Literal, v.span),
-            None if e.value_from => (None, EnvSource::Reference, e.name.span),
-            None => (Some(String::new()), EnvSource::Literal, e.name.span),
-        };
-        client.env.push(EnvSetting {
-            name: e.name.value.clone(),
-            value,
-            source,
-            file: obj.file,
-            name_span: e.name.span,
-            value_span,
-        });
-    }
-    let env = literal_env(container);
-    let tokens = command_tokens(file, obj, container, &env);
+/// The MLflow view of a process: the `mlflow` subcommands it runs, its
+/// environment and the experiment options of `mlflow run`.
+pub fn client_view(file: &SourceFile, process: &Process) -> MlflowClient {
+    let mut client = MlflowClient {
+        env: process.env.clone(),
+        opaque_env: process.opaque_env,
+        ..MlflowClient::default()
+    };
+    let tokens = &process.words;
     for (i, w) in tokens.windows(2).enumerate() {
         if is_mlflow_program(&w[0].text) && SUBCOMMANDS.contains(&w[1].text.as_str()) {
             client
                 .subcommands
                 .push(Spanned::new(w[1].text.clone(), w[1].span));
             if w[1].text == "run" {
-                client.run_options = parse_options(file, container, &tokens, i + 2, RUN_OPTIONS);
+                client.run_options = parse_options(file, process, tokens, i + 2, RUN_OPTIONS);
             }
         }
     }
     if client.subcommands.is_empty()
-        && let Some((span, _)) = server_start(obj, container, &tokens)
+        && let Some((span, _)) = server_start(process, tokens)
     {
         client.subcommands.push(Spanned::new("server".into(), span));
     }
@@ -702,7 +595,7 @@ fn is_mlflow_program(t: &str) -> bool {
 }
 
 fn is_shell_separator(t: &str) -> bool {
-    matches!(t, "&&" | "||" | ";" | "|" | "&" | "\n")
+    is_separator(t)
 }
 
 /// For `--flag=value` the span of `value` inside the token, when the token
@@ -718,234 +611,9 @@ fn value_subspan(file: &SourceFile, tok: &Token, value: &str) -> Span {
     }
 }
 
-/// The container's command line as tokens: `command` + `args`, with shell
-/// scripts (`sh -c "…"`) split as a shell would, and `$(VAR)` expanded.
-fn command_tokens(
-    file: &SourceFile,
-    _obj: &Object,
-    container: &Container,
-    env: &HashMap<&str, &str>,
-) -> Vec<Token> {
-    let mut tokens = Vec::new();
-    let all: Vec<&Spanned<String>> = container.command.iter().chain(&container.args).collect();
-    for item in all {
-        if item.value.contains(char::is_whitespace) {
-            // A script (`sh -c "…"`, or one string holding the whole command line).
-            tokens.extend(shell_tokens(file, item, env));
-        } else {
-            tokens.push(Token {
-                text: expand_vars(&item.value, env),
-                span: item.span,
-            });
-        }
-    }
-    tokens
-}
-
-/// The name of a `$(NAME)` / `${NAME}` reference at the start of `inner`
-/// (after the opening bracket) and the bytes the reference takes after the
-/// `$`; `("", 0)` when `close` does not end a name there.
-fn closed_name(inner: &str, close: char) -> (&str, usize) {
-    let n = inner
-        .find(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.')))
-        .unwrap_or(inner.len());
-    if inner[n..].starts_with(close) {
-        (&inner[..n], n + 2)
-    } else {
-        ("", 0)
-    }
-}
-
-/// Expand `$(VAR)` (Kubernetes), `${VAR}` and `$VAR` (shell) from literal env values.
-/// Unknown variables are left as written.
-pub fn expand_vars(s: &str, env: &HashMap<&str, &str>) -> String {
-    if !s.contains('$') {
-        return s.to_string();
-    }
-    let mut out = String::with_capacity(s.len());
-    let mut rest = s;
-    while let Some(i) = rest.find('$') {
-        out.push_str(&rest[..i]);
-        let after = &rest[i + 1..];
-        // A name ends at the first character that cannot be in one, so
-        // each `$` looks only at its own name: an unclosed `$(` does not
-        // scan the rest of a megabyte script for a `)` (quadratic).
-        let (name, consumed) = if let Some(inner) = after.strip_prefix('(') {
-            closed_name(inner, ')')
-        } else if let Some(inner) = after.strip_prefix('{') {
-            closed_name(inner, '}')
-        } else {
-            let n = after
-                .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
-                .unwrap_or(after.len());
-            (&after[..n], n)
-        };
-        match env.get(name) {
-            Some(v) if !name.is_empty() => {
-                out.push_str(v);
-                rest = &after[consumed..];
-            }
-            _ => {
-                out.push('$');
-                rest = after;
-            }
-        }
-    }
-    out.push_str(rest);
-    out
-}
-
-/// Split a shell script into words (quotes, backslash-newline continuations,
-/// separators), place each word on its text in the source when it is there
-/// verbatim (else on the whole script node), then expand its variables.
-fn shell_tokens(
-    file: &SourceFile,
-    item: &Spanned<String>,
-    env: &HashMap<&str, &str>,
-) -> Vec<Token> {
-    let src = file.slice(item.span);
-    let mut cursor = 0usize;
-    let mut last = item.span.start;
-    let mut out = Vec::new();
-    for word in shell_words(&item.value) {
-        let span = if word == "\n" {
-            item.span
-        } else {
-            // A word is looked for near the cursor only: one that is not in
-            // the source verbatim (quoted, escaped) must not cost a scan of
-            // the rest of the script (quadratic on a megabyte script).
-            let mut end = (cursor + word.len() + SEARCH_SLACK).min(src.len());
-            while !src.is_char_boundary(end) {
-                end -= 1;
-            }
-            match src[cursor..end].find(word.as_str()) {
-                Some(off) if !word.is_empty() => {
-                    let start = item.span.start.byte as usize + cursor + off;
-                    cursor += off + word.len();
-                    let start = file.pos_from(last, start);
-                    last = file.pos_from(start, start.byte as usize + word.len());
-                    Span::new(start, last)
-                }
-                _ => item.span,
-            }
-        };
-        out.push(Token {
-            text: expand_vars(&word, env),
-            span,
-        });
-    }
-    out
-}
-
-/// How far past the previous word the next one is looked for in a script's
-/// source (separators, quotes, comments between them).
-const SEARCH_SLACK: usize = 1024;
-
-/// A small POSIX-like word splitter: enough for container entrypoints.
-pub fn shell_words(script: &str) -> Vec<String> {
-    let mut words = Vec::new();
-    let mut cur = String::new();
-    let mut in_word = false;
-    let mut chars = script.chars().peekable();
-    let flush = |cur: &mut String, in_word: &mut bool, words: &mut Vec<String>| {
-        if *in_word {
-            words.push(std::mem::take(cur));
-            *in_word = false;
-        }
-    };
-    while let Some(c) = chars.next() {
-        match c {
-            '\\' => match chars.next() {
-                Some('\n') => {}
-                Some(n) => {
-                    cur.push(n);
-                    in_word = true;
-                }
-                None => {}
-            },
-            '\'' => {
-                in_word = true;
-                for n in chars.by_ref() {
-                    if n == '\'' {
-                        break;
-                    }
-                    cur.push(n);
-                }
-            }
-            '"' => {
-                in_word = true;
-                while let Some(n) = chars.next() {
-                    match n {
-                        '"' => break,
-                        '\\' => {
-                            if let Some(e) = chars.next() {
-                                if !matches!(e, '"' | '\\' | '$' | '`') {
-                                    cur.push('\\');
-                                }
-                                if e != '\n' {
-                                    cur.push(e);
-                                }
-                            }
-                        }
-                        _ => cur.push(n),
-                    }
-                }
-            }
-            '\n' | ';' => {
-                flush(&mut cur, &mut in_word, &mut words);
-                words.push(if c == ';' { ";".into() } else { "\n".into() });
-            }
-            '&' | '|' => {
-                flush(&mut cur, &mut in_word, &mut words);
-                if chars.peek() == Some(&c) {
-                    chars.next();
-                    words.push(format!("{c}{c}"));
-                } else {
-                    words.push(c.to_string());
-                }
-            }
-            '#' if !in_word => {
-                for n in chars.by_ref() {
-                    if n == '\n' {
-                        break;
-                    }
-                }
-                words.push("\n".into());
-            }
-            c if c.is_whitespace() => flush(&mut cur, &mut in_word, &mut words),
-            c => {
-                cur.push(c);
-                in_word = true;
-            }
-        }
-    }
-    flush(&mut cur, &mut in_word, &mut words);
-    words
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn shell_words_split_like_a_shell() {
-        assert_eq!(
-            shell_words(
-                "mlflow server \\\n  --host 0.0.0.0 --default-artifact-root 's3://b/x' && echo \"a b\""
-            ),
-            [
-                "mlflow",
-                "server",
-                "--host",
-                "0.0.0.0",
-                "--default-artifact-root",
-                "s3://b/x",
-                "&&",
-                "echo",
-                "a b"
-            ]
-        );
-    }
 
     fn server(yaml: &str) -> (SourceFile, MlflowServer) {
         let f = SourceFile::new(
@@ -959,7 +627,8 @@ mod tests {
         let model = crate::model::build::build_file(&f, parsed.docs);
         let obj = &model.objects[0];
         let c = &obj.workload().unwrap().templates[0].containers[0];
-        let s = find_server(&f, obj, 0, 0, c).expect("a server");
+        let p = crate::model::process::from_container(&f, obj, c, |_| None, &HashMap::new());
+        let s = find_server(&f, &p).expect("a server");
         (f, s)
     }
 
@@ -1017,7 +686,8 @@ mod tests {
         let model = crate::model::build::build_file(&f, parsed.docs);
         let obj = &model.objects[0];
         let c = &obj.workload().unwrap().templates[0].containers[0];
-        let client = client_view(&f, obj, c, |_| None);
+        let p = crate::model::process::from_container(&f, obj, c, |_| None, &HashMap::new());
+        let client = client_view(&f, &p);
         let subcommands: Vec<&str> = client
             .subcommands
             .iter()
@@ -1030,21 +700,6 @@ mod tests {
         assert_eq!(
             client.var("MLFLOW_TRACKING_URI").unwrap().value.as_deref(),
             Some("http://mlflow:5000")
-        );
-    }
-
-    #[test]
-    fn variables_expand_from_env() {
-        let env: HashMap<&str, &str> = [("ROOT", "s3://b/team")].into();
-        assert_eq!(expand_vars("--x=$(ROOT)/a", &env), "--x=s3://b/team/a");
-        // Unclosed and unknown references stay as written, in linear time.
-        let unclosed = "$(".repeat(200_000);
-        assert_eq!(expand_vars(&unclosed, &env), unclosed);
-        assert_eq!(expand_vars("$(ROOT", &env), "$(ROOT");
-        assert_eq!(expand_vars("${ROOT}x", &env), "s3://b/teamx");
-        assert_eq!(
-            expand_vars("${ROOT} $ROOT $OTHER", &env),
-            "s3://b/team s3://b/team $OTHER"
         );
     }
 }

@@ -2,8 +2,10 @@
 
 pub mod auth_ini;
 pub mod build;
+pub mod compose;
 pub mod config_data;
 pub mod content;
+pub mod dockerfile;
 pub mod file_store;
 pub mod gateway;
 pub mod k8s;
@@ -11,11 +13,14 @@ pub mod mlflow;
 pub mod mlproject;
 pub mod mounts;
 pub mod network;
+pub mod process;
 pub mod rbac;
 pub mod server_env;
+pub mod shell;
 pub mod sqlite_store;
 pub mod storage;
 pub mod uri;
+pub mod workflow;
 pub mod workloads;
 
 pub use k8s::{NamespaceSource, Object, Scope, Spec};
@@ -43,4 +48,7 @@ pub struct FileModel {
     pub objects: Vec<Object>,
     pub kustomizations: Vec<Kustomization>,
     pub mlflow: Vec<MlflowFile>,
+    /// Processes started outside Kubernetes (Compose services, images,
+    /// scripts, CI steps) that may run MLflow.
+    pub processes: Vec<process::Process>,
 }

@@ -257,9 +257,9 @@ mod tests {
                 .map(|(id, o)| Rc::new(DataTable::new(id, o)))
         };
         let referenced = referenced_values(obj, container, &lookup);
-        let mut server =
-            super::super::mlflow::find_server_with_env(&f, obj, 0, 0, container, &referenced)
-                .unwrap();
+        let process =
+            super::super::process::from_container(&f, obj, container, |_| None, &referenced);
+        let mut server = super::super::mlflow::find_server(&f, &process).unwrap();
         add_referenced_settings(&mut server, &objects[i], container, &lookup);
         (f, server)
     }

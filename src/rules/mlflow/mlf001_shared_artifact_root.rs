@@ -2,7 +2,7 @@
 
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::model::uri::{Location, Resolved, resolve};
-use crate::rules::mlflow::setting_object;
+use crate::rules::mlflow::{server_tenant, server_what, setting_file};
 use crate::rules::{Category, Check, Context, Docs, Rule, RuleMeta};
 use crate::source::{FileId, Span};
 
@@ -98,8 +98,7 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
         }
     }
     for s in &index.servers {
-        let obj = &index.objects[s.object];
-        let Some(tenant) = obj.namespace().and_then(|ns| index.tenancy.tenant_of(ns)) else {
+        let Some(tenant) = server_tenant(index, s) else {
             continue;
         };
         for flag in ["default-artifact-root", "artifacts-destination"] {
@@ -112,11 +111,11 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
                     raw: arg.value.clone(),
                     owner: Owner::Server {
                         tenant: tenant.to_string(),
-                        what: obj.describe(),
+                        what: server_what(index, s),
                     },
-                    file: setting_object(index, s, arg).file,
+                    file: setting_file(index, s, arg),
                     span: arg.span,
-                    object: Some(arg.origin.map_or(s.object, |o| o.object)),
+                    object: arg.origin.map(|o| o.object).or(s.object()),
                 });
             }
         }

@@ -5,8 +5,11 @@ use std::collections::BTreeMap;
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::index::ServerRef;
 use crate::model::mounts::{VolumeSource, absolute_path, mounted};
-use crate::model::uri::{Store, parse_store_in_env};
-use crate::rules::mlflow::{is_loopback, server_container, server_tenant, setting_object};
+use crate::model::process::{MountSource, Process};
+use crate::model::uri::{Store, parse_store, parse_store_in_env};
+use crate::rules::mlflow::{
+    is_loopback, server_container, server_process, server_tenant, server_what, setting_file,
+};
 use crate::rules::{Category, Check, Context, Docs, Rule, RuleMeta};
 use crate::source::{FileId, Span};
 
@@ -71,13 +74,16 @@ struct StoreUse<'a> {
     workload: String,
     file: FileId,
     span: Span,
-    object: usize,
+    object: Option<usize>,
 }
 
 /// The store behind a server's store URI, if it can be shared across
 /// servers at all: how it is shown in messages (with backticks, without
 /// credentials), which also identifies it.
 fn identity(ctx: &Context, server: &ServerRef, uri: &str) -> Option<String> {
+    if let Some(p) = server_process(ctx.index, server) {
+        return process_identity(p, uri);
+    }
     let (obj, template, container) = server_container(ctx.index, server)?;
     let libpq = |var: &str| match server.server.libpq.get(var) {
         Some(value) => value.clone().map(Some),
@@ -117,6 +123,51 @@ fn identity(ctx: &Context, server: &ServerRef, uri: &str) -> Option<String> {
     }
 }
 
+/// The store of a server outside Kubernetes: a database host without a
+/// domain is a name of its own Compose project's network (or machine); a
+/// sqlite file or file store is shared through a bind mount of one host
+/// directory.
+fn process_identity(p: &Process, uri: &str) -> Option<String> {
+    match parse_store(uri) {
+        Store::Database {
+            family,
+            host,
+            port,
+            database,
+        } => {
+            if host.is_empty() || host.starts_with('/') || is_loopback(&host) {
+                return None;
+            }
+            let h = host.trim_end_matches('.');
+            let host = if h.contains('.') || h.parse::<std::net::IpAddr>().is_ok() {
+                h.to_string()
+            } else {
+                format!("{h} (in `{}`)", p.scope.as_deref()?)
+            };
+            let port = port.map(|p| format!(":{p}")).unwrap_or_default();
+            Some(format!("`{family}://{host}{port}/{database}`"))
+        }
+        Store::Path { path, .. } => {
+            let path = if path.starts_with('/') {
+                path
+            } else {
+                format!("{}/{path}", p.working_dir.as_deref()?)
+            };
+            let path = crate::model::compose::normalise(&path);
+            p.mounts.iter().find_map(|m| {
+                let MountSource::Host(base) = &m.source else {
+                    return None;
+                };
+                let target = m.target.trim_end_matches('/');
+                let rest = path.strip_prefix(target)?;
+                (rest.is_empty() || rest.starts_with('/'))
+                    .then(|| format!("`{}` on the host (bind mount)", join(base, rest)))
+            })
+        }
+        Store::Memory | Store::Unknown => None,
+    }
+}
+
 fn join(base: &str, rest: &str) -> String {
     format!(
         "{}/{}",
@@ -147,7 +198,6 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
         let Some(tenant) = server_tenant(index, s) else {
             continue;
         };
-        let obj = &index.objects[s.object];
         for (flag, role) in [
             ("backend-store-uri", "backend"),
             ("registry-store-uri", "registry"),
@@ -164,10 +214,10 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
                 tenant,
                 role,
                 shown: id,
-                workload: obj.describe(),
-                file: setting_object(index, s, arg).file,
+                workload: server_what(index, s),
+                file: setting_file(index, s, arg),
                 span: arg.span,
-                object: arg.origin.map_or(s.object, |o| o.object),
+                object: arg.origin.map(|o| o.object).or(s.object()),
             });
         }
     }
@@ -181,12 +231,14 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
                 "{} store {} is also the {} store of tenant `{}`",
                 u.role, u.shown, first.role, first.tenant
             );
-            let mut d = Diagnostic::new(&RULE.meta, u.file, u.span, message)
-                .object(&index.objects[u.object])
-                .help(format!(
-                    "give tenant `{}` a database of its own for its {} store",
-                    u.tenant, u.role
-                ));
+            let mut d = Diagnostic::new(&RULE.meta, u.file, u.span, message);
+            if let Some(obj) = u.object {
+                d = d.object(&index.objects[obj]);
+            }
+            d = d.help(format!(
+                "give tenant `{}` a database of its own for its {} store",
+                u.tenant, u.role
+            ));
             for o in others {
                 d = d.related(
                     o.file,

@@ -2,7 +2,7 @@
 
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::model::mlflow::{EnvSetting, MlflowClient};
-use crate::rules::mlflow::{client, containers, is_job, may_use_mlflow};
+use crate::rules::mlflow::{client, processes};
 use crate::rules::{Category, Check, Context, Docs, Rule, RuleMeta};
 use crate::source::{FileId, Span};
 
@@ -26,7 +26,10 @@ pub static RULE: Rule = Rule {
                    `--experiment-name` / `--experiment-id` / `--run-id` of `mlflow run`; \
                    `MLFLOW_RUN_ID` chooses no experiment): its \
                    runs go to `Default`. That finding sits on the container's `name:`, with the \
-                   tracking URI as a related location. Variables from `envFrom` ConfigMaps of the \
+                   tracking URI as a related location. Outside Kubernetes the same holds for a \
+                   Docker Compose service, a Dockerfile's `CMD`, a command of a shell script or \
+                   of a GitHub Actions `run:` step (scripts and CI steps run to completion, like \
+                   jobs); the finding sits on the `run` of `mlflow run` (else on the command). Variables from `envFrom` ConfigMaps of the \
                    set count.",
             why: "Every tenant of a tracking server shares its `Default` experiment: it cannot \
                   be given to one team, so its runs are readable by all (with basic-auth's \
@@ -107,29 +110,25 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
             .help("log the tenant's runs to an experiment of its own (`MLFLOW_EXPERIMENT_NAME`, `mlflow.set_experiment`)"),
         );
     }
-    for (obj, _, container) in containers(index) {
-        if !may_use_mlflow(obj, container) {
-            continue;
-        }
-        let client = client(ctx, obj, container);
+    for p in processes(ctx) {
+        let client = client(ctx, &p);
         // Servers, UIs and gateways do not log runs.
         if client.subcommands.iter().any(|s| s.value != "run") {
             continue;
         }
-        let (id, name) = experiment_choices(&client, obj.file);
+        let (id, name) = experiment_choices(&client, p.process.file);
         let mut chosen = false;
         for (choice, default) in [(&id, "0"), (&name, "Default")] {
             let Some(c) = choice else { continue };
             chosen = true;
             if c.value.as_deref().map(str::trim) == Some(default) {
                 out.push(
-                    Diagnostic::new(
+                    p.finding(
                         &RULE.meta,
                         c.file,
                         c.span,
                         format!("{} is `{default}`, the shared `Default` experiment", c.what),
                     )
-                    .object(obj)
                     .help("name an experiment of the tenant's own"),
                 );
             }
@@ -140,25 +139,48 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
             || client.run_options.get("run-id").is_some_and(|a| !a.from_env)
             || client.opaque_env
             || client.mentions_experiment
-            || !(is_job(obj) || client.runs("run"))
+            || !(p.process.batch || client.runs("run"))
         {
             continue;
         }
         let Some(tracking) = client.var("MLFLOW_TRACKING_URI") else {
             continue;
         };
-        let container_name = container.name.as_ref().map_or("", |n| n.value.as_str());
+        let (span, message) = match p.container {
+            Some(container) => {
+                let container_name = container.name.as_ref().map_or("", |n| n.value.as_str());
+                (
+                    container.entry_span,
+                    format!(
+                        "container `{container_name}` sets `MLFLOW_TRACKING_URI` but no experiment, so its runs go to the `Default` experiment"
+                    ),
+                )
+            }
+            None => {
+                // On `mlflow run`, else on the program of the command.
+                let at = client
+                    .subcommands
+                    .iter()
+                    .find(|s| s.value == "run")
+                    .map_or(p.process.entry_span, |s| s.span);
+                let what = if client.runs("run") {
+                    "`mlflow run`".to_string()
+                } else {
+                    "this command".to_string()
+                };
+                (
+                    at,
+                    format!(
+                        "{what} in `{}` has `MLFLOW_TRACKING_URI` but no experiment, so its runs go to the `Default` experiment",
+                        p.process.what
+                    ),
+                )
+            }
+        };
         out.push(
-            Diagnostic::on(
-                &RULE.meta,
-                obj,
-                container.entry_span,
-                format!(
-                    "container `{container_name}` sets `MLFLOW_TRACKING_URI` but no experiment, so its runs go to the `Default` experiment"
-                ),
-            )
-            .help("set `MLFLOW_EXPERIMENT_NAME` (or `MLFLOW_EXPERIMENT_ID`) to an experiment of the tenant")
-            .related(tracking.file, tracking.name_span, "the tracking URI is set here"),
+            p.finding(&RULE.meta, p.process.file, span, message)
+                .help("set `MLFLOW_EXPERIMENT_NAME` (or `MLFLOW_EXPERIMENT_ID`) to an experiment of the tenant")
+                .related(tracking.file, tracking.name_span, "the tracking URI is set here"),
         );
     }
 }

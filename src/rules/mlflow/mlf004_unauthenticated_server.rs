@@ -1,7 +1,7 @@
 //! MLF004 unauthenticated-server.
 
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::rules::mlflow::{is_loopback, merge_same_node, on_setting};
+use crate::rules::mlflow::{is_loopback, merge_same_node, on_setting, server_file};
 use crate::rules::{Category, Check, Context, Docs, Rule, RuleMeta};
 
 pub static RULE: Rule = Rule {
@@ -15,7 +15,9 @@ pub static RULE: Rule = Rule {
             what: "Reports an `mlflow server` whose `--host` (or `MLFLOW_HOST`) is an address \
                    other than loopback — `0.0.0.0`, `::`, a pod IP — while it runs no \
                    authentication app (`--app-name basic-auth`, `oidc-auth`, \
-                   `kubernetes-auth`, …). The finding sits on the host value — in the ConfigMap \
+                   `kubernetes-auth`, …), wherever it is started: containers of workloads, \
+                   Docker Compose services, Dockerfiles (`CMD`, `ENTRYPOINT`), shell scripts \
+                   and GitHub Actions `run:` steps. The finding sits on the host value — in the ConfigMap \
                    or Secret, when `MLFLOW_HOST` comes from one through `envFrom` or \
                    `valueFrom` (on the key, for a Secret's base64 `data`), with the server as a \
                    related location. A server without `--host` listens on `127.0.0.1`, MLflow's \
@@ -61,7 +63,6 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
         {
             continue;
         }
-        let obj = &index.objects[s.object];
         let message = if let Some(origin) = host.origin {
             let holder = &index.objects[origin.object];
             format!(
@@ -79,7 +80,7 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
         let mut d = on_setting(&RULE.meta, index, s, host, message)
             .help("add `--app-name basic-auth` (or `oidc-auth`, `kubernetes-auth`), or listen on `127.0.0.1` behind an authenticating proxy");
         if host.origin.is_none() {
-            d = d.related(obj.file, s.server.span, "the server runs here");
+            d = d.related(server_file(index, s), s.server.span, "the server runs here");
         }
         found.push(d);
     }

@@ -5,9 +5,9 @@ use std::collections::HashSet;
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::model::mlflow::EnvSource;
 use crate::model::uri::literal_passwords;
-use crate::rules::mlflow::{client, containers, is_reference, is_secret_name, may_use_mlflow};
+use crate::rules::mlflow::{client, is_reference, is_secret_name, processes};
 use crate::rules::{Category, Check, Context, Docs, Rule, RuleMeta};
-use crate::source::{SourceFile, Span};
+use crate::source::{FileId, SourceFile, Span};
 
 pub static RULE: Rule = Rule {
     meta: RuleMeta {
@@ -17,8 +17,10 @@ pub static RULE: Rule = Rule {
         severity: Severity::Error,
         summary: "a secret written as a literal value instead of a Secret reference",
         docs: Docs {
-            what: "In containers that use MLflow (they run the `mlflow` CLI or have `MLFLOW_*` \
-                   variables), reports an environment variable with a secret-like name — \
+            what: "In processes that use MLflow (they run the `mlflow` CLI or have `MLFLOW_*` \
+                   variables) — containers of workloads, Docker Compose services (`environment`), \
+                   Dockerfiles (`ENV`, `ARG` defaults), shell scripts (`export`, `VAR=value`) \
+                   and GitHub Actions steps (`env:` of the workflow, job and step) — reports an environment variable with a secret-like name — \
                    containing `SECRET`, `PASSWORD`, `TOKEN`, `PASSPHRASE` or `API_KEY`, or \
                    ending in `_KEY` (not `_KEY_ID`), such as `AWS_SECRET_ACCESS_KEY`, \
                    `MLFLOW_TRACKING_PASSWORD` or `MLFLOW_FLASK_SERVER_SECRET_KEY` — whose \
@@ -65,22 +67,21 @@ fn uri_passwords(file: &SourceFile, span: Span) -> Vec<Span> {
 
 fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
     let index = ctx.index;
-    for (obj, template, container) in containers(index) {
-        if !may_use_mlflow(obj, container) {
-            continue;
-        }
-        let file = ctx.file(obj.file);
-        let client = client(ctx, obj, container);
+    // Settings of a script are seen by each of its commands: one finding each.
+    let mut seen: HashSet<(FileId, Span)> = HashSet::new();
+    for p in processes(ctx) {
+        let client = client(ctx, &p);
         if !client.uses_mlflow() {
             continue;
         }
-        let mut seen: HashSet<Span> = HashSet::new();
-        let mut push = |d: Diagnostic, seen: &mut HashSet<Span>| {
-            if seen.insert(d.span) {
+        let producer = p.process.producer;
+        let mut push = |d: Diagnostic, seen: &mut HashSet<(FileId, Span)>| {
+            if seen.insert((d.file, d.span)) {
                 out.push(d);
             }
         };
-        for e in client.env.iter().filter(|e| e.source == EnvSource::Literal) {
+        let settings = client.env.iter().chain(&p.process.build_args);
+        for e in settings.filter(|e| e.source == EnvSource::Literal) {
             let Some(value) = &e.value else { continue };
             if e.value_span == e.name_span {
                 continue;
@@ -90,22 +91,26 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
                 && !matches!(value.trim(), "true" | "false")
             {
                 push(
-                    Diagnostic::on(
+                    p.finding(
                         &RULE.meta,
-                        obj,
+                        e.file,
                         e.value_span,
-                        format!("`{}` is set to a literal value in the manifest", e.name),
+                        format!(
+                            "`{}` is set to a literal value in {}",
+                            e.name,
+                            producer.written_in()
+                        ),
                     )
-                    .help("move the value into a Secret and set the variable from `valueFrom.secretKeyRef`"),
+                    .help(producer.secret_help()),
                     &mut seen,
                 );
                 continue;
             }
-            for span in uri_passwords(file, e.value_span) {
+            for span in uri_passwords(ctx.file(e.file), e.value_span) {
                 push(
-                    Diagnostic::on(
+                    p.finding(
                         &RULE.meta,
-                        obj,
+                        e.file,
                         span,
                         format!(
                             "`{}` has a literal password in its `user:password@` part",
@@ -117,16 +122,11 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
                 );
             }
         }
-        // The server in this container, to name the flag a URI is given to.
-        let server = index.servers.iter().find(|s| {
-            std::ptr::eq(&index.objects[s.object], obj)
-                && obj.workload().is_some_and(|w| {
-                    std::ptr::eq(&w.templates[s.server.template], template)
-                        && std::ptr::eq(&template.containers[s.server.container], container)
-                })
-        });
-        for item in container.command.iter().chain(&container.args) {
-            for span in uri_passwords(file, item.span) {
+        // The server of this process, to name the flag a URI is given to.
+        let server = index.servers.iter().find(|s| s.at == p.at);
+        let file = ctx.file(p.process.file);
+        for &item in &p.process.command_spans {
+            for span in uri_passwords(file, item) {
                 let flag = server.and_then(|s| {
                     s.server
                         .args
@@ -142,7 +142,8 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
                     None => "a URI on the command line has a literal password in its `user:password@` part".to_string(),
                 };
                 push(
-                    Diagnostic::on(&RULE.meta, obj, span, message).help(URI_HELP),
+                    p.finding(&RULE.meta, p.process.file, span, message)
+                        .help(URI_HELP),
                     &mut seen,
                 );
             }

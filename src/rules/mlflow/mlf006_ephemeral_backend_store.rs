@@ -6,8 +6,9 @@ use crate::model::Object;
 use crate::model::k8s::{Container, follow};
 use crate::model::mlflow::{ServerArg, is_truthy};
 use crate::model::mounts::{VolumeSource, absolute_path, mounted};
+use crate::model::process::{MountSource, Process};
 use crate::model::uri::{Store, parse_store};
-use crate::rules::mlflow::{merge_same_node, on_setting, server_container};
+use crate::rules::mlflow::{merge_same_node, on_setting, server_container, server_process};
 use crate::rules::{Category, Check, Context, Docs, Rule, RuleMeta};
 use crate::source::Span;
 
@@ -111,11 +112,71 @@ fn on_no_volume(
     .help("mount a ReadWriteOnce PersistentVolumeClaim at the store's directory, or keep the backend store in a database server")
 }
 
+/// A server outside Kubernetes: an in-memory store, or a store on a
+/// `tmpfs` mount.
+fn check_process(index: &Index, s: &ServerRef, p: &Process, out: &mut Vec<Diagnostic>) {
+    for flag in ["backend-store-uri", "registry-store-uri"] {
+        let Some(arg) = s.server.arg(flag) else {
+            continue;
+        };
+        let uri = arg.value.trim();
+        let path = match parse_store(uri) {
+            Store::Memory => {
+                out.push(
+                    on_setting(
+                        &RULE.meta,
+                        index,
+                        s,
+                        arg,
+                        format!("`--{flag}` is `{uri}`, an in-memory database that is lost whenever the server restarts"),
+                    )
+                    .help("use a database server, or a sqlite file on a volume that outlives the container"),
+                );
+                continue;
+            }
+            Store::Path { path, .. } => path,
+            _ => continue,
+        };
+        let path = if path.starts_with('/') {
+            path
+        } else {
+            match &p.working_dir {
+                Some(dir) => format!("{dir}/{path}"),
+                None => continue,
+            }
+        };
+        let path = crate::model::compose::normalise(&path);
+        let tmpfs = p.mounts.iter().find(|m| {
+            let target = m.target.trim_end_matches('/');
+            m.source == MountSource::Tmpfs
+                && path
+                    .strip_prefix(target)
+                    .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
+        });
+        if let Some(m) = tmpfs {
+            out.push(
+                on_setting(
+                    &RULE.meta,
+                    index,
+                    s,
+                    arg,
+                    format!("`--{flag}` keeps its store at `{path}`, on a `tmpfs` mount: in memory, lost when the container stops"),
+                )
+                .help("keep the backend store in a database server, or on a named volume")
+                .related(p.file, m.span, format!("`{}` is a `tmpfs` mount", m.target)),
+            );
+        }
+    }
+}
+
 fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
     let index = ctx.index;
     let mut found = Vec::new();
     for s in &index.servers {
         let Some((obj, template, container)) = server_container(index, s) else {
+            if let Some(p) = server_process(index, s) {
+                check_process(index, s, p, &mut found);
+            }
             continue;
         };
         for flag in ["backend-store-uri", "registry-store-uri"] {

@@ -6,7 +6,7 @@ use crate::diagnostic::{Diagnostic, Severity};
 use crate::model::Experiment;
 use crate::model::file_store::{LoggedModel, ModelVersion, Run};
 use crate::model::uri::{Location, scoped_location};
-use crate::rules::mlflow::{DEFAULT_WORKSPACE, entity_tenant, server_tenant, setting_object};
+use crate::rules::mlflow::{DEFAULT_WORKSPACE, entity_tenant, server_tenant, setting_file};
 use crate::rules::{Category, Check, Context, Docs, Rule, RuleMeta};
 use crate::source::{FileId, Span};
 
@@ -171,7 +171,7 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
                 location,
                 raw: arg.value.clone(),
                 store: None,
-                file: setting_object(index, s, arg).file,
+                file: setting_file(index, s, arg),
                 span: arg.span,
             });
         }

@@ -12,12 +12,14 @@ pub mod mlf008_project_host_access;
 pub mod mlf009_run_outside_experiment_root;
 pub mod mlf010_permissive_server_security;
 
+use std::borrow::Cow;
+
 use crate::diagnostic::Diagnostic;
-use crate::index::{Index, ServerRef};
-use crate::load::{Node, Value};
+use crate::index::{Index, ServerAt, ServerRef};
 use crate::model::Object;
 use crate::model::k8s::{Container, PodTemplate};
 use crate::model::mlflow::{MlflowClient, ServerArg, client_view};
+use crate::model::process::{Process, container_may_use_mlflow, from_container};
 use crate::rules::{Context, RuleMeta};
 use crate::source::{FileId, Span};
 
@@ -36,29 +38,94 @@ pub fn entity_tenant(index: &Index, workspace: Option<&str>, name: Option<&str>)
     }
 }
 
-/// The tenant of the workload a server runs in.
+/// The tenant of a server (SPEC §4.8): its namespace's, or for a process
+/// outside Kubernetes the one its file's `paths:` entry or its Compose
+/// project gives.
 pub fn server_tenant<'i>(index: &'i Index, server: &ServerRef) -> Option<&'i str> {
-    let obj = &index.objects[server.object];
-    index.tenancy.tenant_of(obj.namespace()?)
+    match server.at {
+        ServerAt::Container { object, .. } => {
+            index.tenancy.tenant_of(index.objects[object].namespace()?)
+        }
+        ServerAt::Process(i) => index.processes[i].tenant.as_deref(),
+    }
 }
 
-/// The pod template and container a server runs in.
+/// The pod template and container a server runs in (Kubernetes only).
 pub fn server_container<'i>(
     index: &'i Index,
     server: &ServerRef,
 ) -> Option<(&'i Object, &'i PodTemplate, &'i Container)> {
-    let obj = &index.objects[server.object];
-    let template = obj.workload()?.templates.get(server.server.template)?;
-    let container = template.containers.get(server.server.container)?;
+    let ServerAt::Container {
+        object,
+        template,
+        container,
+    } = server.at
+    else {
+        return None;
+    };
+    let obj = &index.objects[object];
+    let template = obj.workload()?.templates.get(template)?;
+    let container = template.containers.get(container)?;
     Some((obj, template, container))
+}
+
+/// The process outside Kubernetes a server runs in.
+pub fn server_process<'i>(index: &'i Index, server: &ServerRef) -> Option<&'i Process> {
+    match server.at {
+        ServerAt::Process(i) => index.processes.get(i),
+        ServerAt::Container { .. } => None,
+    }
+}
+
+/// The file a server is defined in.
+pub fn server_file(index: &Index, server: &ServerRef) -> FileId {
+    match server.at {
+        ServerAt::Container { object, .. } => index.objects[object].file,
+        ServerAt::Process(i) => index.processes[i].file,
+    }
+}
+
+/// What a server runs in, for messages: `Deployment team-a/mlflow`,
+/// `Compose service `mlflow``.
+pub fn server_what(index: &Index, server: &ServerRef) -> String {
+    match server.at {
+        ServerAt::Container { object, .. } => index.objects[object].describe(),
+        ServerAt::Process(i) => index.processes[i].what.clone(),
+    }
+}
+
+/// A finding on a node of a server's definition (with its object, in
+/// Kubernetes).
+pub fn server_finding(
+    index: &Index,
+    rule: &'static RuleMeta,
+    server: &ServerRef,
+    span: Span,
+    message: impl Into<String>,
+) -> Diagnostic {
+    let d = Diagnostic::new(rule, server_file(index, server), span, message);
+    match server.object() {
+        Some(id) => d.object(&index.objects[id]),
+        None => d,
+    }
 }
 
 /// The object a server setting is written in: the ConfigMap or Secret it
 /// comes from (through `envFrom` or `valueFrom`), else the server's own
-/// workload.
-pub fn setting_object<'i>(index: &'i Index, server: &ServerRef, arg: &ServerArg) -> &'i Object {
-    let id = arg.origin.map_or(server.object, |o| o.object);
-    &index.objects[id]
+/// workload (none outside Kubernetes).
+pub fn setting_object<'i>(
+    index: &'i Index,
+    server: &ServerRef,
+    arg: &ServerArg,
+) -> Option<&'i Object> {
+    let id = arg.origin.map(|o| o.object).or(server.object())?;
+    Some(&index.objects[id])
+}
+
+/// The file a server setting is written in.
+pub fn setting_file(index: &Index, server: &ServerRef, arg: &ServerArg) -> FileId {
+    arg.origin
+        .map_or_else(|| server_file(index, server), |o| o.file)
 }
 
 /// A finding on a server setting, in the object that holds it; when that is
@@ -70,17 +137,15 @@ pub fn on_setting(
     arg: &ServerArg,
     message: impl Into<String>,
 ) -> Diagnostic {
-    let d = Diagnostic::on(meta, setting_object(index, server, arg), arg.span, message);
-    if arg.origin.is_none() {
-        return d;
-    }
-    let obj = &index.objects[server.object];
-    d.related(
-        obj.file,
+    let Some(origin) = arg.origin else {
+        return server_finding(index, meta, server, arg.span, message);
+    };
+    Diagnostic::on(meta, &index.objects[origin.object], arg.span, message).related(
+        server_file(index, server),
         server.server.span,
         format!(
             "`{}` runs `mlflow server` with this setting",
-            obj.describe()
+            server_what(index, server)
         ),
     )
 }
@@ -121,52 +186,85 @@ pub fn containers(index: &Index) -> impl Iterator<Item = (&Object, &PodTemplate,
     })
 }
 
-static EMPTY_MAP: Node = Node {
-    span: Span {
-        start: crate::source::Pos {
-            byte: 0,
-            line: 0,
-            col: 0,
-        },
-        end: crate::source::Pos {
-            byte: 0,
-            line: 0,
-            col: 0,
-        },
-    },
-    value: Value::Map(Vec::new()),
-};
-
-/// A cheap first test: whether a container can use MLflow at all (an
-/// `MLFLOW_*` variable, `mlflow` on its command line or in its image, or
-/// variables from `envFrom` that may be `MLFLOW_*`).
+/// A cheap first test: whether a container can use MLflow at all.
 pub fn may_use_mlflow(obj: &Object, container: &Container) -> bool {
-    container.env.iter().any(|e| e.name.starts_with("MLFLOW_"))
-        || container
-            .command
-            .iter()
-            .chain(&container.args)
-            .any(|a| a.contains("mlflow"))
-        || crate::model::k8s::follow(&obj.root, &container.path).is_some_and(|c| {
-            c.get("envFrom").is_some()
-                || c.get_str("image")
-                    .is_some_and(|i| i.to_ascii_lowercase().contains("mlflow"))
-        })
+    container_may_use_mlflow(obj, container)
 }
 
-/// The MLflow view of a container, with `envFrom` ConfigMaps read from the
-/// set (those of the pod's namespace; for a pod whose namespace is unset,
-/// those of its directory whose namespace is unset too).
-pub fn client(ctx: &Context, obj: &Object, container: &Container) -> MlflowClient {
-    let dir = |o: &Object| crate::model::build::parent_dir(&ctx.file(o.file).display).to_string();
-    let lookup = |name: &str| -> Option<(FileId, &Node)> {
-        // By name first (one hash probe), not a scan of the set per `envFrom`.
-        let (_, cm) = ctx.index.named("", "ConfigMap", name).find(|(_, o)| {
-            o.namespace() == obj.namespace() && (obj.namespace().is_some() || dir(o) == dir(obj))
-        })?;
-        Some((cm.file, cm.root.get("data").unwrap_or(&EMPTY_MAP)))
-    };
-    client_view(ctx.file(obj.file), obj, container, lookup)
+/// A process that may use MLflow, with the workload it runs in (if any).
+pub struct MlflowProcess<'i> {
+    pub process: Cow<'i, Process>,
+    pub object: Option<&'i Object>,
+    pub container: Option<&'i Container>,
+    /// Where a server in it would be found.
+    pub at: ServerAt,
+}
+
+impl MlflowProcess<'_> {
+    /// A finding on a node of this process (with its object, in Kubernetes).
+    pub fn finding(
+        &self,
+        rule: &'static RuleMeta,
+        file: FileId,
+        span: Span,
+        message: impl Into<String>,
+    ) -> Diagnostic {
+        let d = Diagnostic::new(rule, file, span, message);
+        match self.object {
+            Some(obj) => d.object(obj),
+            None => d,
+        }
+    }
+}
+
+/// Every process of the set that may use MLflow: the containers that pass
+/// [`may_use_mlflow`] (with `envFrom` ConfigMaps read from the set — those
+/// of the pod's namespace, or for a pod whose namespace is unset, those of
+/// its directory), then the processes outside Kubernetes.
+pub fn processes<'i>(ctx: &Context<'i>) -> Vec<MlflowProcess<'i>> {
+    let index = ctx.index;
+    let mut out = Vec::new();
+    for (object, obj) in index.objects.iter().enumerate() {
+        let Some(w) = obj.workload() else { continue };
+        for (t, template) in w.templates.iter().enumerate() {
+            for (c, container) in template.containers.iter().enumerate() {
+                if !may_use_mlflow(obj, container) {
+                    continue;
+                }
+                let process = from_container(
+                    ctx.file(obj.file),
+                    obj,
+                    container,
+                    |name| index.config_map_data(obj, name),
+                    &Default::default(),
+                );
+                out.push(MlflowProcess {
+                    process: Cow::Owned(process),
+                    object: Some(obj),
+                    container: Some(container),
+                    at: ServerAt::Container {
+                        object,
+                        template: t,
+                        container: c,
+                    },
+                });
+            }
+        }
+    }
+    for (i, p) in index.processes.iter().enumerate() {
+        out.push(MlflowProcess {
+            process: Cow::Borrowed(p),
+            object: None,
+            container: None,
+            at: ServerAt::Process(i),
+        });
+    }
+    out
+}
+
+/// The MLflow view of a process.
+pub fn client(ctx: &Context, p: &MlflowProcess) -> MlflowClient {
+    client_view(ctx.file(p.process.file), &p.process)
 }
 
 /// Environment variable (or setting) names that hold secrets: containing
@@ -199,12 +297,6 @@ pub fn is_reference(value: &str) -> bool {
 pub fn is_loopback(host: &str) -> bool {
     let h = host.trim().trim_start_matches('[').trim_end_matches(']');
     h == "localhost" || h == "::1" || h.starts_with("127.")
-}
-
-/// Where a Kubernetes workload's batch processes run: kinds that run to
-/// completion (a training job), as opposed to long-running services.
-pub fn is_job(obj: &Object) -> bool {
-    obj.workload().is_some_and(|w| w.runs_to_completion)
 }
 
 #[cfg(test)]

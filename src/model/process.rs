@@ -1,0 +1,524 @@
+//! A process that may run MLflow, wherever it is started: a container of a
+//! Kubernetes workload, a Docker Compose service, a Dockerfile's image, a
+//! command of a shell script or of a GitHub Actions `run:` step. Each
+//! producer gives the same view — a command line (words with spans), an
+//! environment (name → value with spans, literal or reference), mounts
+//! where known, and what decides its tenant — and the MLflow server and
+//! client views (`super::mlflow`) are read from it alone.
+
+use std::collections::HashMap;
+
+use super::k8s::{Container, Object, follow};
+use super::shell::{Token, assignment, expand_vars, is_separator, place};
+use crate::load::Node;
+use crate::source::{FileId, SourceFile, Span, Spanned};
+
+/// Where a process is started.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Producer {
+    Container,
+    Compose,
+    Dockerfile,
+    Script,
+    Workflow,
+}
+
+impl Producer {
+    /// Where its settings are written, for messages (`in the manifest`).
+    pub fn written_in(self) -> &'static str {
+        match self {
+            Producer::Container => "the manifest",
+            Producer::Compose => "the Compose file",
+            Producer::Dockerfile => "the Dockerfile",
+            Producer::Script => "the script",
+            Producer::Workflow => "the workflow",
+        }
+    }
+
+    /// How to keep a secret out of the file, for help texts.
+    pub fn secret_help(self) -> &'static str {
+        match self {
+            Producer::Container => {
+                "move the value into a Secret and set the variable from `valueFrom.secretKeyRef`"
+            }
+            Producer::Compose => {
+                "use a Compose secret, or `${VAR}` interpolated from an untracked `.env` file"
+            }
+            Producer::Dockerfile => {
+                "pass the value at run time (`docker run -e`, a secret mount) instead of baking it into the image"
+            }
+            Producer::Script => {
+                "read the value from the environment the script runs in (or a secret manager) instead of writing it in the script"
+            }
+            Producer::Workflow => "use a repository secret: `${{ secrets.NAME }}`",
+        }
+    }
+}
+
+/// Where a process's environment variable comes from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EnvSource {
+    /// A literal value written where the process is defined.
+    Literal,
+    /// `valueFrom` (a Secret or ConfigMap key, a field, a resource).
+    Reference,
+    /// A key of a ConfigMap of the set, through `envFrom`.
+    ConfigMap,
+    /// A line of an env file (Compose `env_file`).
+    EnvFile,
+}
+
+/// One environment variable a process sees.
+#[derive(Clone, Debug)]
+pub struct EnvSetting {
+    pub name: String,
+    /// The literal value (from `value:` or the ConfigMap's data).
+    pub value: Option<String>,
+    pub source: EnvSource,
+    pub file: FileId,
+    /// The variable's `name:` value, or the ConfigMap's key.
+    pub name_span: Span,
+    /// The value node; the name when there is no value node.
+    pub value_span: Span,
+}
+
+/// What backs a path inside a process's file system.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum MountSource {
+    /// A directory of the host (Compose bind mount), normalised.
+    Host(String),
+    /// A named volume of the Compose project.
+    Volume(String),
+    /// Memory (`tmpfs`), lost when the container stops.
+    Tmpfs,
+}
+
+/// A mount of a non-Kubernetes process (Compose `volumes`, `tmpfs`).
+#[derive(Clone, Debug)]
+pub struct Mount {
+    pub target: String,
+    pub source: MountSource,
+    pub span: Span,
+}
+
+/// A process that may run MLflow.
+#[derive(Clone, Debug)]
+pub struct Process {
+    pub file: FileId,
+    pub producer: Producer,
+    /// What it is, for messages: `Deployment team-a/mlflow`, `Compose
+    /// service mlflow`, `the image of Dockerfile`, `script start.sh`.
+    pub what: String,
+    /// The command line, variables expanded, separators included.
+    pub words: Vec<Token>,
+    /// The command is given explicitly (a container's `command`, a
+    /// Compose `entrypoint`), not left to the image.
+    pub explicit_command: bool,
+    pub image: Option<String>,
+    /// The environment, in order: a later definition wins.
+    pub env: Vec<EnvSetting>,
+    /// Build arguments (Dockerfile `ARG` defaults): not the process's
+    /// environment, but written in the file all the same.
+    pub build_args: Vec<EnvSetting>,
+    /// Some variables come from sources tenantlint cannot read.
+    pub opaque_env: bool,
+    pub mounts: Vec<Mount>,
+    pub working_dir: Option<String>,
+    /// The nodes the command line is written in (for URIs with passwords).
+    pub command_spans: Vec<Span>,
+    /// Where a finding about something absent sits.
+    pub entry_span: Span,
+    /// Runs to completion (a job, a script, a CI step), as opposed to a service.
+    pub batch: bool,
+    /// The tenant scope the source gives (Compose project, the file): the
+    /// tenant unless the config's `paths:` says otherwise. `None` for a
+    /// container, whose tenant is its namespace's.
+    pub scope: Option<String>,
+    /// The tenant, once the config has been applied (see `Index`).
+    pub tenant: Option<String>,
+}
+
+impl Process {
+    /// A process with nothing set yet.
+    pub fn new(file: FileId, producer: Producer, what: String, entry_span: Span) -> Process {
+        Process {
+            file,
+            producer,
+            what,
+            words: Vec::new(),
+            explicit_command: true,
+            image: None,
+            env: Vec::new(),
+            build_args: Vec::new(),
+            opaque_env: false,
+            mounts: Vec::new(),
+            working_dir: None,
+            command_spans: Vec::new(),
+            entry_span,
+            batch: false,
+            scope: None,
+            tenant: None,
+        }
+    }
+
+    /// Literal values of the environment, by name (for `$VAR` expansion;
+    /// the last definition wins).
+    pub fn literal_env(&self) -> HashMap<&str, &str> {
+        self.env
+            .iter()
+            .filter(|e| e.source != EnvSource::Reference)
+            .filter_map(|e| Some((e.name.as_str(), e.value.as_deref()?)))
+            .collect()
+    }
+
+    pub fn image_is_mlflow(&self) -> bool {
+        self.image
+            .as_deref()
+            .is_some_and(|i| i.to_ascii_lowercase().contains("mlflow"))
+    }
+}
+
+/// A cheap first test: whether a container can use MLflow at all (an
+/// `MLFLOW_*` variable, `mlflow` on its command line or in its image, or
+/// variables from `envFrom` that may be `MLFLOW_*`).
+pub fn container_may_use_mlflow(obj: &Object, container: &Container) -> bool {
+    container.env.iter().any(|e| e.name.starts_with("MLFLOW_"))
+        || container
+            .command
+            .iter()
+            .chain(&container.args)
+            .any(|a| a.contains("mlflow"))
+        || follow(&obj.root, &container.path).is_some_and(|c| {
+            c.get("envFrom").is_some()
+                || c.get_str("image")
+                    .is_some_and(|i| i.to_ascii_lowercase().contains("mlflow"))
+        })
+}
+
+/// The process of a Kubernetes container. `config_map(name)` finds a
+/// ConfigMap of the pod's namespace in the set: its file and its `data`
+/// mapping (variables of `envFrom` sources it cannot find are opaque).
+/// `referenced` holds the values the command line's `$(VAR)`s take from
+/// ConfigMaps and Secrets (see `server_env`), for expansion.
+pub fn from_container<'n>(
+    file: &SourceFile,
+    obj: &Object,
+    container: &Container,
+    config_map: impl Fn(&str) -> Option<(FileId, &'n Node)>,
+    referenced: &HashMap<String, String>,
+) -> Process {
+    let mut p = Process::new(
+        obj.file,
+        Producer::Container,
+        obj.describe(),
+        container.entry_span,
+    );
+    let node = follow(&obj.root, &container.path);
+    p.image = node.and_then(|c| c.get_str("image")).map(str::to_string);
+    p.working_dir = node
+        .and_then(|c| c.get_str("workingDir"))
+        .map(str::to_string);
+    p.explicit_command = !container.command.is_empty();
+    p.batch = obj.workload().is_some_and(|w| w.runs_to_completion);
+    for from in node
+        .and_then(|c| c.get("envFrom"))
+        .map_or(&[][..], Node::items)
+    {
+        let prefix = from.get_str("prefix").unwrap_or("");
+        let data = from
+            .get("configMapRef")
+            .and_then(|r| r.get_str("name"))
+            .and_then(&config_map);
+        let Some((cm_file, data)) = data else {
+            p.opaque_env = true;
+            continue;
+        };
+        for e in data.entries() {
+            let Some(key) = e.key.as_str() else { continue };
+            p.env.push(EnvSetting {
+                name: format!("{prefix}{key}"),
+                value: e.value.as_str().map(str::to_string),
+                source: EnvSource::ConfigMap,
+                file: cm_file,
+                name_span: e.key.span,
+                value_span: e.value.span,
+            });
+        }
+    }
+    for e in &container.env {
+        let (value, source, value_span) = match &e.value {
+            Some(v) => (Some(v.value.clone()), EnvSource::Literal, v.span),
+            None if e.value_from => (None, EnvSource::Reference, e.name.span),
+            None => (Some(String::new()), EnvSource::Literal, e.name.span),
+        };
+        p.env.push(EnvSetting {
+            name: e.name.value.clone(),
+            value,
+            source,
+            file: obj.file,
+            name_span: e.name.span,
+            value_span,
+        });
+    }
+    // `$(VAR)` in a command refers to the container's own `env` only.
+    let mut env: HashMap<&str, &str> = container
+        .env
+        .iter()
+        .filter_map(|e| Some((e.name.as_str(), e.value.as_ref()?.value.as_str())))
+        .collect();
+    env.extend(referenced.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+    for item in container.command.iter().chain(&container.args) {
+        p.command_spans.push(item.span);
+        p.words.extend(words_of_item(file, item, &env));
+    }
+    p
+}
+
+/// One item of a command list: a word, or a script when it holds
+/// whitespace (`sh -c "…"`, or one string holding the whole command line).
+pub fn words_of_item(
+    file: &SourceFile,
+    item: &Spanned<String>,
+    env: &HashMap<&str, &str>,
+) -> Vec<Token> {
+    if item.value.contains(char::is_whitespace) {
+        super::shell::shell_tokens(file, item.span, &item.value, env)
+    } else {
+        vec![Token {
+            text: expand_vars(&item.value, env),
+            span: item.span,
+        }]
+    }
+}
+
+/// Programs that run the command after them (`exec mlflow server`).
+const WRAPPERS: &[&str] = &["exec", "nohup", "env", "time", "command", "sudo"];
+
+fn program_name(word: &str) -> &str {
+    word.rsplit('/').next().unwrap_or(word)
+}
+
+fn is_shell(word: &str) -> bool {
+    matches!(
+        program_name(word),
+        "sh" | "bash" | "dash" | "zsh" | "ash" | "ksh"
+    )
+}
+
+/// Whether a command (words after its assignments and wrappers) runs
+/// MLflow: the `mlflow` CLI (also `python -m mlflow`), a `gunicorn` or
+/// `uvicorn` serving MLflow's app, or a Python program with a tracking URI.
+fn runs_mlflow(words: &[Token], env: &HashMap<String, String>) -> bool {
+    let Some(first) = words.first() else {
+        return false;
+    };
+    let program = program_name(&first.text);
+    if program == "mlflow" {
+        return true;
+    }
+    let python = program.starts_with("python");
+    if python
+        && words.get(1).is_some_and(|w| w.text == "-m")
+        && words.get(2).is_some_and(|w| w.text == "mlflow")
+    {
+        return true;
+    }
+    if matches!(program, "gunicorn" | "uvicorn")
+        || (python
+            && words
+                .iter()
+                .any(|w| w.text == "gunicorn" || w.text == "uvicorn"))
+    {
+        return words.iter().any(|w| w.text.starts_with("mlflow.server"));
+    }
+    python && env.contains_key("MLFLOW_TRACKING_URI")
+}
+
+/// The state of a script as its commands are read: variables set so far.
+#[derive(Clone, Default)]
+pub struct ScriptEnv {
+    pub settings: Vec<EnvSetting>,
+    values: HashMap<String, String>,
+}
+
+impl ScriptEnv {
+    pub fn set(&mut self, s: EnvSetting) {
+        match (&s.value, s.source) {
+            (Some(v), EnvSource::Literal | EnvSource::ConfigMap | EnvSource::EnvFile) => {
+                self.values.insert(s.name.clone(), v.clone());
+            }
+            _ => {
+                self.values.remove(&s.name);
+            }
+        }
+        self.settings.push(s);
+    }
+
+    fn values(&self) -> HashMap<&str, &str> {
+        self.values
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect()
+    }
+}
+
+/// How deep `sh -c "…"` scripts inside scripts are followed.
+const MAX_NESTING: usize = 4;
+
+/// The processes a script starts: one for each command that runs MLflow,
+/// with the variables the script exported or assigned before it and its
+/// own `VAR=value` prefixes. `template` gives the producer, the
+/// description, the batch flag and the scope of each.
+pub fn script_processes(
+    file: &SourceFile,
+    tokens: &[Token],
+    env: &mut ScriptEnv,
+    template: &Process,
+    out: &mut Vec<Process>,
+) {
+    script_processes_at(file, tokens, env, template, out, 0);
+}
+
+fn literal_setting(
+    file: &SourceFile,
+    tok: &Token,
+    values: &HashMap<&str, &str>,
+) -> Option<EnvSetting> {
+    let (name, name_span, value, value_span) = assignment(file, tok)?;
+    Some(EnvSetting {
+        name,
+        value: Some(expand_vars(&value, values)),
+        source: EnvSource::Literal,
+        file: file.id,
+        name_span,
+        value_span,
+    })
+}
+
+fn script_processes_at(
+    file: &SourceFile,
+    tokens: &[Token],
+    env: &mut ScriptEnv,
+    template: &Process,
+    out: &mut Vec<Process>,
+    depth: usize,
+) {
+    for command in tokens.split(|t| is_separator(&t.text)) {
+        let mut prefix: Vec<EnvSetting> = Vec::new();
+        let mut i = 0;
+        // Assignments and wrappers before the program.
+        while i < command.len() {
+            let t = &command[i];
+            let wrapper_option = t.text.starts_with('-')
+                && i > 0
+                && WRAPPERS.contains(&command[i - 1].text.as_str());
+            if let Some(s) = literal_setting(file, t, &env.values()) {
+                prefix.push(s);
+            } else if !(WRAPPERS.contains(&t.text.as_str()) || wrapper_option) {
+                // `env -i`, `sudo -E`: options of a wrapper are skipped too.
+                break;
+            }
+            i += 1;
+        }
+        let words = &command[i..];
+        let Some(first) = words.first() else {
+            // `VAR=value` alone sets a shell variable.
+            for s in prefix {
+                env.set(s);
+            }
+            continue;
+        };
+        if matches!(
+            first.text.as_str(),
+            "export" | "declare" | "readonly" | "local"
+        ) {
+            for w in &words[1..] {
+                if let Some(s) = literal_setting(file, w, &env.values()) {
+                    env.set(s);
+                }
+            }
+            continue;
+        }
+        if is_shell(&first.text) && depth < MAX_NESTING {
+            // `sh -c "script"`, `bash -lc '…'`.
+            let c = words[1..].iter().position(|w| {
+                w.text.starts_with('-') && !w.text.starts_with("--") && w.text.ends_with('c')
+            });
+            if let Some(c) = c
+                && let Some(script) = words.get(c + 2)
+            {
+                let inner = place(file, script.span, &script.text);
+                let mut inner_env = env.clone();
+                for s in &prefix {
+                    inner_env.set(s.clone());
+                }
+                script_processes_at(file, &inner, &mut inner_env, template, out, depth + 1);
+                continue;
+            }
+        }
+        let mut scoped = env.clone();
+        for s in prefix {
+            scoped.set(s);
+        }
+        if !runs_mlflow(words, &scoped.values) {
+            continue;
+        }
+        let values = scoped.values();
+        let mut p = template.clone();
+        p.words = words
+            .iter()
+            .map(|w| Token {
+                text: expand_vars(&w.text, &values),
+                span: w.span,
+            })
+            .collect();
+        p.entry_span = first.span;
+        if let (Some(a), Some(b)) = (words.first(), words.last()) {
+            p.command_spans.push(Span::new(a.span.start, b.span.end));
+        }
+        p.env = scoped.settings;
+        out.push(p);
+    }
+}
+
+/// A whole shell script file.
+pub fn script_file(file: &SourceFile) -> Vec<Process> {
+    let all = Span::new(file.pos_of_byte(0), file.pos_of_byte(file.text.len()));
+    let tokens = place(file, all, &file.text);
+    let mut template = Process::new(
+        file.id,
+        Producer::Script,
+        format!("script {}", file.display),
+        all,
+    );
+    template.batch = true;
+    template.scope = Some(file.display.clone());
+    let mut out = Vec::new();
+    script_processes(
+        file,
+        &tokens,
+        &mut ScriptEnv::default(),
+        &template,
+        &mut out,
+    );
+    out
+}
+
+/// Whether the first bytes of a file are a `sh`/`bash` shebang.
+pub fn has_shell_shebang(head: &[u8]) -> bool {
+    let line = head.split(|&b| b == b'\n').next().unwrap_or(&[]);
+    let Some(rest) = line.strip_prefix(b"#!") else {
+        return false;
+    };
+    let line = String::from_utf8_lossy(rest);
+    let mut words = line.split_whitespace();
+    let Some(program) = words.next() else {
+        return false;
+    };
+    let program = if program_name(program) == "env" {
+        words.find(|w| !w.starts_with('-')).unwrap_or("")
+    } else {
+        program
+    };
+    matches!(program_name(program), "sh" | "bash" | "dash" | "ash")
+}
