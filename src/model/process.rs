@@ -9,7 +9,7 @@
 use std::collections::HashMap;
 
 use super::k8s::{Container, Object, follow};
-use super::shell::{Token, assignment, expand_vars, is_separator, place};
+use super::shell::{Token, assignment, expand_vars, expand_with, is_separator, place};
 use crate::load::Node;
 use crate::source::{FileId, SourceFile, Span, Spanned};
 
@@ -308,7 +308,7 @@ fn is_shell(word: &str) -> bool {
 /// Whether a command (words after its assignments and wrappers) runs
 /// MLflow: the `mlflow` CLI (also `python -m mlflow`), a `gunicorn` or
 /// `uvicorn` serving MLflow's app, or a Python program with a tracking URI.
-fn runs_mlflow(words: &[Token], env: &HashMap<String, String>) -> bool {
+fn runs_mlflow(words: &[Token], has_tracking_uri: bool) -> bool {
     let Some(first) = words.first() else {
         return false;
     };
@@ -331,39 +331,62 @@ fn runs_mlflow(words: &[Token], env: &HashMap<String, String>) -> bool {
     {
         return words.iter().any(|w| w.text.starts_with("mlflow.server"));
     }
-    python && env.contains_key("MLFLOW_TRACKING_URI")
+    python && has_tracking_uri
 }
 
 /// The state of a script as its commands are read: variables set so far.
+/// A command's own `VAR=value` prefixes and a nested `sh -c` script set
+/// variables for a while only: [`ScriptEnv::mark`] and
+/// [`ScriptEnv::rollback`] undo them without copying the environment (a
+/// script of many commands must not cost its length squared).
 #[derive(Clone, Default)]
 pub struct ScriptEnv {
     pub settings: Vec<EnvSetting>,
     values: HashMap<String, String>,
+    /// Earlier values of the names set, for [`ScriptEnv::rollback`].
+    undo: Vec<(String, Option<String>)>,
 }
 
 impl ScriptEnv {
     pub fn set(&mut self, s: EnvSetting) {
-        match (&s.value, s.source) {
+        let previous = match (&s.value, s.source) {
             (Some(v), EnvSource::Literal | EnvSource::ConfigMap | EnvSource::EnvFile) => {
-                self.values.insert(s.name.clone(), v.clone());
+                self.values.insert(s.name.clone(), v.clone())
             }
-            _ => {
-                self.values.remove(&s.name);
-            }
-        }
+            _ => self.values.remove(&s.name),
+        };
+        self.undo.push((s.name.clone(), previous));
         self.settings.push(s);
     }
 
-    fn values(&self) -> HashMap<&str, &str> {
-        self.values
-            .iter()
-            .map(|(k, v)| (k.as_str(), v.as_str()))
-            .collect()
+    fn get(&self, name: &str) -> Option<&str> {
+        self.values.get(name).map(String::as_str)
+    }
+
+    pub fn mark(&self) -> (usize, usize) {
+        (self.settings.len(), self.undo.len())
+    }
+
+    pub fn rollback(&mut self, (settings, undo): (usize, usize)) {
+        self.settings.truncate(settings);
+        while self.undo.len() > undo {
+            let Some((name, previous)) = self.undo.pop() else {
+                break;
+            };
+            match previous {
+                Some(v) => self.values.insert(name, v),
+                None => self.values.remove(&name),
+            };
+        }
     }
 }
 
 /// How deep `sh -c "…"` scripts inside scripts are followed.
 const MAX_NESTING: usize = 4;
+
+/// How many MLflow commands of one file become processes: each carries
+/// the environment set before it, so a file of many must stay bounded.
+pub const MAX_PROCESSES_PER_FILE: usize = 64;
 
 /// The processes a script starts: one for each command that runs MLflow,
 /// with the variables the script exported or assigned before it and its
@@ -379,15 +402,11 @@ pub fn script_processes(
     script_processes_at(file, tokens, env, template, out, 0);
 }
 
-fn literal_setting(
-    file: &SourceFile,
-    tok: &Token,
-    values: &HashMap<&str, &str>,
-) -> Option<EnvSetting> {
+fn literal_setting(file: &SourceFile, tok: &Token, env: &ScriptEnv) -> Option<EnvSetting> {
     let (name, name_span, value, value_span) = assignment(file, tok)?;
     Some(EnvSetting {
         name,
-        value: Some(expand_vars(&value, values)),
+        value: Some(expand_with(&value, |n| env.get(n))),
         source: EnvSource::Literal,
         file: file.id,
         name_span,
@@ -404,15 +423,19 @@ fn script_processes_at(
     depth: usize,
 ) {
     for command in tokens.split(|t| is_separator(&t.text)) {
-        let mut prefix: Vec<EnvSetting> = Vec::new();
+        if out.len() >= MAX_PROCESSES_PER_FILE {
+            return;
+        }
+        let scope = env.mark();
         let mut i = 0;
+        let mut prefix: Vec<EnvSetting> = Vec::new();
         // Assignments and wrappers before the program.
         while i < command.len() {
             let t = &command[i];
             let wrapper_option = t.text.starts_with('-')
                 && i > 0
                 && WRAPPERS.contains(&command[i - 1].text.as_str());
-            if let Some(s) = literal_setting(file, t, &env.values()) {
+            if let Some(s) = literal_setting(file, t, env) {
                 prefix.push(s);
             } else if !(WRAPPERS.contains(&t.text.as_str()) || wrapper_option) {
                 // `env -i`, `sudo -E`: options of a wrapper are skipped too.
@@ -422,7 +445,7 @@ fn script_processes_at(
         }
         let words = &command[i..];
         let Some(first) = words.first() else {
-            // `VAR=value` alone sets a shell variable.
+            // `VAR=value` alone sets a shell variable: it stays.
             for s in prefix {
                 env.set(s);
             }
@@ -433,14 +456,14 @@ fn script_processes_at(
             "export" | "declare" | "readonly" | "local"
         ) {
             for w in &words[1..] {
-                if let Some(s) = literal_setting(file, w, &env.values()) {
+                if let Some(s) = literal_setting(file, w, env) {
                     env.set(s);
                 }
             }
             continue;
         }
         if is_shell(&first.text) && depth < MAX_NESTING {
-            // `sh -c "script"`, `bash -lc '…'`.
+            // `sh -c "script"`, `bash -lc '…'`: what it sets is its own.
             let c = words[1..].iter().position(|w| {
                 w.text.starts_with('-') && !w.text.starts_with("--") && w.text.ends_with('c')
             });
@@ -448,36 +471,42 @@ fn script_processes_at(
                 && let Some(script) = words.get(c + 2)
             {
                 let inner = place(file, script.span, &script.text);
-                let mut inner_env = env.clone();
-                for s in &prefix {
-                    inner_env.set(s.clone());
+                for s in prefix {
+                    env.set(s);
                 }
-                script_processes_at(file, &inner, &mut inner_env, template, out, depth + 1);
+                script_processes_at(file, &inner, env, template, out, depth + 1);
+                env.rollback(scope);
                 continue;
             }
         }
-        let mut scoped = env.clone();
-        for s in prefix {
-            scoped.set(s);
+        let tracking = prefix.iter().any(|s| s.name == "MLFLOW_TRACKING_URI");
+        if runs_mlflow(
+            words,
+            tracking || env.values.contains_key("MLFLOW_TRACKING_URI"),
+        ) {
+            // The words are expanded by the shell before the command's own
+            // `VAR=value` prefixes, which only its environment sees.
+            let expanded = words
+                .iter()
+                .map(|w| Token {
+                    text: expand_with(&w.text, |n| env.get(n)),
+                    span: w.span,
+                })
+                .collect();
+            for s in prefix {
+                env.set(s);
+            }
+            let mut p = template.clone();
+            p.words = expanded;
+            p.entry_span = first.span;
+            if let (Some(a), Some(b)) = (words.first(), words.last()) {
+                p.command_spans.push(Span::new(a.span.start, b.span.end));
+            }
+            p.env = env.settings.clone();
+            out.push(p);
         }
-        if !runs_mlflow(words, &scoped.values) {
-            continue;
-        }
-        let values = scoped.values();
-        let mut p = template.clone();
-        p.words = words
-            .iter()
-            .map(|w| Token {
-                text: expand_vars(&w.text, &values),
-                span: w.span,
-            })
-            .collect();
-        p.entry_span = first.span;
-        if let (Some(a), Some(b)) = (words.first(), words.last()) {
-            p.command_spans.push(Span::new(a.span.start, b.span.end));
-        }
-        p.env = scoped.settings;
-        out.push(p);
+        // A command's own prefixes end with it.
+        env.rollback(scope);
     }
 }
 
@@ -521,4 +550,65 @@ pub fn has_shell_shebang(head: &[u8]) -> bool {
         program
     };
     matches!(program_name(program), "sh" | "bash" | "dash" | "ash")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::source::FileKind;
+
+    fn script(text: &str) -> (SourceFile, Vec<Process>) {
+        let f = SourceFile::new(
+            0,
+            "s.sh".into(),
+            "s.sh".into(),
+            FileKind::Shell,
+            text.into(),
+        );
+        let ps = script_file(&f);
+        (f, ps)
+    }
+
+    #[test]
+    fn exports_prefixes_and_nested_shells() {
+        let (f, ps) = script(
+            "#!/bin/sh\nexport ROOT=s3://b/team\nMLFLOW_HOST=0.0.0.0 exec mlflow server --host \"$HOST\" --default-artifact-root $ROOT/x &&\n  sh -c 'MLFLOW_TRACKING_URI=http://x python3 train.py'\necho $HOST\n",
+        );
+        assert_eq!(ps.len(), 2, "{ps:?}");
+        let texts: Vec<&str> = ps[0].words.iter().map(|w| w.text.as_str()).collect();
+        assert_eq!(
+            texts,
+            [
+                "mlflow",
+                "server",
+                "--host",
+                "$HOST",
+                "--default-artifact-root",
+                "s3://b/team/x"
+            ]
+        );
+        assert_eq!(f.slice(ps[0].words[3].span), "$HOST");
+        assert!(ps[1].env.iter().any(|e| e.name == "MLFLOW_TRACKING_URI"));
+        assert!(ps[0].env.iter().any(|e| e.name == "MLFLOW_HOST"));
+        // The prefix `MLFLOW_HOST=` was the server's own.
+        assert!(!ps[1].env.iter().any(|e| e.name == "MLFLOW_HOST"));
+    }
+
+    #[test]
+    fn many_commands_stay_bounded() {
+        let mut text = String::from("#!/bin/sh\n");
+        for i in 0..20_000 {
+            text.push_str(&format!("export V{i}=x\nmlflow server --port {i}\n"));
+        }
+        let (_, ps) = script(&text);
+        assert_eq!(ps.len(), MAX_PROCESSES_PER_FILE);
+    }
+
+    #[test]
+    fn shebangs() {
+        assert!(has_shell_shebang(b"#!/bin/sh\nx"));
+        assert!(has_shell_shebang(b"#!/usr/bin/env bash\n"));
+        assert!(!has_shell_shebang(b"#!/usr/bin/env python3\n"));
+        assert!(!has_shell_shebang(b"echo hi\n"));
+    }
 }

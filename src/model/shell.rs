@@ -263,6 +263,11 @@ fn closed_name(inner: &str, close: char) -> (&str, usize) {
 /// Expand `$(VAR)` (Kubernetes), `${VAR}` and `$VAR` (shell) from literal env values.
 /// Unknown variables are left as written.
 pub fn expand_vars(s: &str, env: &HashMap<&str, &str>) -> String {
+    expand_with(s, |name| env.get(name).copied())
+}
+
+/// [`expand_vars`] with the values looked up by `lookup`.
+pub fn expand_with<'v>(s: &str, lookup: impl Fn(&str) -> Option<&'v str>) -> String {
     if !s.contains('$') {
         return s.to_string();
     }
@@ -284,7 +289,7 @@ pub fn expand_vars(s: &str, env: &HashMap<&str, &str>) -> String {
                 .unwrap_or(after.len());
             (&after[..n], n)
         };
-        match env.get(name) {
+        match lookup(name) {
             Some(v) if !name.is_empty() => {
                 out.push_str(v);
                 rest = &after[consumed..];

@@ -39,14 +39,16 @@ fn env_of(file: &SourceFile, node: Option<&Node>, env: &mut ScriptEnv) {
 /// The processes of a workflow document.
 pub fn processes(file: &SourceFile, root: &Node) -> Vec<Process> {
     let mut out = Vec::new();
-    let mut workflow_env = ScriptEnv::default();
-    env_of(file, root.get("env"), &mut workflow_env);
+    // One environment, extended and rolled back job by job and step by
+    // step: no copy of it per step.
+    let mut env = ScriptEnv::default();
+    env_of(file, root.get("env"), &mut env);
     for job in root.get("jobs").map_or(&[][..], Node::entries) {
         let Some(job_id) = job.key.as_str() else {
             continue;
         };
-        let mut job_env = workflow_env.clone();
-        env_of(file, job.value.get("env"), &mut job_env);
+        let job_scope = env.mark();
+        env_of(file, job.value.get("env"), &mut env);
         for (n, step) in job
             .value
             .get("steps")
@@ -56,7 +58,7 @@ pub fn processes(file: &SourceFile, root: &Node) -> Vec<Process> {
         {
             let Some(run) = step.get("run") else { continue };
             let Some(script) = run.as_str() else { continue };
-            let mut env = job_env.clone();
+            let step_scope = env.mark();
             env_of(file, step.get("env"), &mut env);
             let step_name = step
                 .get_str("name")
@@ -71,7 +73,9 @@ pub fn processes(file: &SourceFile, root: &Node) -> Vec<Process> {
             template.scope = Some(file.display.clone());
             let tokens = place(file, run.span, script);
             script_processes(file, &tokens, &mut env, &template, &mut out);
+            env.rollback(step_scope);
         }
+        env.rollback(job_scope);
     }
     out
 }
