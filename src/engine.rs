@@ -312,28 +312,37 @@ fn load_one(id: u32, input: &Input, bytes: std::io::Result<Vec<u8>>) -> Loaded {
     }
 }
 
-/// `#` comments of a Dockerfile or a shell script (for suppressions): whole
-/// lines, and the rest of a line after ` #` (a shell comment).
+/// `#` comments of a Dockerfile (whole lines) or a shell script (as the
+/// shell reads them: not in quotes, not in here-documents), for
+/// suppressions.
 fn hash_comments(file: &SourceFile) -> Vec<load::Comment> {
-    let mut out = Vec::new();
-    let mut start = 0usize;
-    for (i, line) in file.text.split('\n').enumerate() {
-        let at = if line.trim_start().starts_with('#') && !line.starts_with("#!") {
-            Some(line.len() - line.trim_start().len())
-        } else {
-            line.find(" #").map(|o| o + 1)
-        };
-        if let Some(off) = at {
-            let text = line[off + 1..].trim().to_string();
-            out.push(load::Comment {
-                line: i as u32 + 1,
-                span: file.span_of_bytes(start + off..start + line.len()),
-                text,
-            });
+    let ranges: Vec<std::ops::Range<usize>> = if file.kind == FileKind::Shell {
+        crate::model::shell::split_with_comments(&file.text).1
+    } else {
+        let mut out = Vec::new();
+        let mut start = 0usize;
+        for line in file.text.split_inclusive('\n') {
+            let body = line.trim_end_matches(['\n', '\r']);
+            let indent = body.len() - body.trim_start().len();
+            if body.trim_start().starts_with('#') {
+                out.push(start + indent..start + body.len());
+            }
+            start += line.len();
         }
-        start += line.len() + 1;
-    }
-    out
+        out
+    };
+    ranges
+        .into_iter()
+        .filter(|r| !file.text[r.clone()].starts_with("#!"))
+        .map(|r| {
+            let span = file.span_of_bytes(r.clone());
+            load::Comment {
+                line: span.start.line,
+                span,
+                text: file.text[r.start + 1..r.end].trim().to_string(),
+            }
+        })
+        .collect()
 }
 
 fn problem_diagnostic(source: &SourceFile, p: LoadProblem) -> Diagnostic {

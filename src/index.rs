@@ -626,6 +626,7 @@ impl Index {
                     self.tenancy.tenant_of(ns).map(str::to_string)
                 })
             });
+            p.tenant_from_config = by_path.is_some();
             p.tenant = by_path.or_else(|| p.scope.clone());
         }
     }

@@ -136,6 +136,8 @@ pub struct Process {
     pub scope: Option<String>,
     /// The tenant, once the config has been applied (see `Index`).
     pub tenant: Option<String>,
+    /// The tenant comes from the config's `paths:`, not from the scope.
+    pub tenant_from_config: bool,
 }
 
 impl Process {
@@ -158,6 +160,7 @@ impl Process {
             batch: false,
             scope: None,
             tenant: None,
+            tenant_from_config: false,
         }
     }
 

@@ -29,8 +29,64 @@ pub fn is_separator(t: &str) -> bool {
 }
 
 /// Split a script into words and separators (`\n`, `;`, `&&`, `||`, `|`,
-/// `&`), as a POSIX shell would before expansion.
+/// `&`), as a POSIX shell would before expansion. Here-document bodies are
+/// data, not commands: they are left out.
 pub fn split(script: &str) -> Vec<RawWord> {
+    split_with_comments(script).0
+}
+
+/// The delimiter of a here-document whose `<<` is at `at` (`<<EOF`,
+/// `<<-'EOF'`, `<< "EOF"`), and whether tabs before it may indent it.
+fn heredoc_delimiter(script: &str, at: usize) -> Option<(String, bool)> {
+    let rest = script.get(at + 2..)?;
+    if rest.starts_with('<') {
+        return None;
+    }
+    let (dash, rest) = match rest.strip_prefix('-') {
+        Some(r) => (true, r),
+        None => (false, rest),
+    };
+    let rest = rest.trim_start_matches([' ', '\t']);
+    let end = rest
+        .find(|c: char| c.is_whitespace() || matches!(c, ';' | '&' | '|' | '<' | '>' | ')'))
+        .unwrap_or(rest.len());
+    let word: String = rest[..end]
+        .chars()
+        .filter(|c| !matches!(c, '\'' | '"' | '\\'))
+        .collect();
+    (!word.is_empty()).then_some((word, dash))
+}
+
+/// Where the here-document bodies that start after the line ending at
+/// `newline` end: the byte after the last delimiter line.
+fn heredoc_end(script: &str, newline: usize, delimiters: &[(String, bool)]) -> usize {
+    let mut pos = newline + 1;
+    for (delimiter, dash) in delimiters {
+        loop {
+            if pos >= script.len() {
+                return script.len();
+            }
+            let line_end = script[pos..].find('\n').map_or(script.len(), |i| pos + i);
+            let line = script[pos..line_end].trim_end_matches('\r');
+            let line = if *dash {
+                line.trim_start_matches('\t')
+            } else {
+                line
+            };
+            pos = line_end + 1;
+            if line == delimiter {
+                break;
+            }
+        }
+    }
+    pos.min(script.len())
+}
+
+/// [`split`], and the byte ranges of the script's comments (`#` at the
+/// start of a word, to the end of the line).
+pub fn split_with_comments(script: &str) -> (Vec<RawWord>, Vec<Range<usize>>) {
+    let mut comments = Vec::new();
+    let mut heredocs: Vec<(String, bool)> = Vec::new();
     let mut words = Vec::new();
     let mut cur = String::new();
     let mut start: Option<usize> = None;
@@ -82,12 +138,26 @@ pub fn split(script: &str) -> Vec<RawWord> {
                     }
                 }
             }
+            '<' if chars.peek().is_some_and(|&(_, n)| n == '<') => {
+                if let Some(d) = heredoc_delimiter(script, i) {
+                    heredocs.push(d);
+                }
+                start.get_or_insert(i);
+                cur.push(c);
+            }
             '\n' | ';' => {
                 flush(&mut cur, &mut start, i, &mut words);
                 words.push(RawWord {
                     text: if c == ';' { ";".into() } else { "\n".into() },
                     raw: i..i + 1,
                 });
+                if c == '\n' && !heredocs.is_empty() {
+                    let end = heredoc_end(script, i, &heredocs);
+                    heredocs.clear();
+                    while chars.peek().is_some_and(|&(j, _)| j < end) {
+                        chars.next();
+                    }
+                }
             }
             '&' | '|' => {
                 flush(&mut cur, &mut start, i, &mut words);
@@ -105,17 +175,13 @@ pub fn split(script: &str) -> Vec<RawWord> {
                 }
             }
             '#' if start.is_none() => {
-                let mut end = script.len();
-                for (j, n) in chars.by_ref() {
-                    if n == '\n' {
-                        end = j;
-                        break;
-                    }
+                let end = script[i..].find('\n').map_or(script.len(), |o| i + o);
+                comments.push(i..end);
+                while chars.peek().is_some_and(|&(j, _)| j < end) {
+                    chars.next();
                 }
-                words.push(RawWord {
-                    text: "\n".into(),
-                    raw: end..(end + 1).min(script.len()),
-                });
+                // The line break ends the command (and starts any
+                // here-document body) as usual.
             }
             c if c.is_whitespace() => flush(&mut cur, &mut start, i, &mut words),
             c => {
@@ -125,7 +191,7 @@ pub fn split(script: &str) -> Vec<RawWord> {
         }
     }
     flush(&mut cur, &mut start, script.len(), &mut words);
-    words
+    (words, comments)
 }
 
 /// The words of a script, as text.
@@ -327,6 +393,31 @@ mod tests {
                 "a b"
             ]
         );
+    }
+
+    #[test]
+    fn here_documents_and_comments() {
+        let script = "cat <<-'EOF' > x.yaml\n\tmlflow server --host 0.0.0.0 # tenantlint: ignore[X]\n\tEOF\nmlflow ui # a comment\necho '# no comment'\n";
+        let (words, comments) = split_with_comments(script);
+        let texts: Vec<&str> = words.iter().map(|w| w.text.as_str()).collect();
+        assert_eq!(
+            texts,
+            [
+                "cat",
+                "<<-EOF",
+                ">",
+                "x.yaml",
+                "\n",
+                "mlflow",
+                "ui",
+                "\n",
+                "echo",
+                "# no comment",
+                "\n"
+            ]
+        );
+        assert_eq!(comments.len(), 1);
+        assert_eq!(&script[comments[0].clone()], "# a comment");
     }
 
     #[test]

@@ -119,7 +119,7 @@ impl Facts {
 
 /// Each tenant's facts, and the platform namespaces, from the index.
 fn facts(ctx: &Context) -> (BTreeMap<String, Facts>, Vec<PlatformNamespace>) {
-    use crate::rules::mlflow::{may_use_mlflow, server_tenant};
+    use crate::rules::mlflow::{may_use_mlflow, server_declared_tenant};
     let index = ctx.index;
     let mut tenants: BTreeMap<String, Facts> = BTreeMap::new();
     let mut platform = Vec::new();
@@ -149,7 +149,7 @@ fn facts(ctx: &Context) -> (BTreeMap<String, Facts>, Vec<PlatformNamespace>) {
         }
     }
     for s in &index.servers {
-        if let Some(t) = server_tenant(index, s) {
+        if let Some(t) = server_declared_tenant(index, s) {
             let f = tenants.entry(t.to_string()).or_default();
             f.servers += 1;
             f.uses_mlflow = true;

@@ -50,6 +50,17 @@ pub fn server_tenant<'i>(index: &'i Index, server: &ServerRef) -> Option<&'i str
     }
 }
 
+/// The tenant of a server as the platform declares it: its namespace's, or
+/// the one the config's `paths:` gives its file — not a Compose project or
+/// a file that is only its own scope (the tenancy posture lists declared
+/// tenants).
+pub fn server_declared_tenant<'i>(index: &'i Index, server: &ServerRef) -> Option<&'i str> {
+    match server.at {
+        ServerAt::Process(i) if !index.processes[i].tenant_from_config => None,
+        _ => server_tenant(index, server),
+    }
+}
+
 /// The pod template and container a server runs in (Kubernetes only).
 pub fn server_container<'i>(
     index: &'i Index,
