@@ -21,7 +21,8 @@ pub static RULE: Rule = Rule {
                    `experiments/3/artifact_location`), and between `mlflow server`s of different tenants \
                    (`--default-artifact-root`, `--artifacts-destination`, or their \
                    `MLFLOW_DEFAULT_ARTIFACT_ROOT` / `MLFLOW_ARTIFACTS_DESTINATION` environment \
-                   variables). URIs are compared after normalising scheme, bucket or host, `.`, \
+                   variables, also from a ConfigMap or Secret of the set through `envFrom` or \
+                   `valueFrom`, where the finding then sits). URIs are compared after normalising scheme, bucket or host, `.`, \
                    `..` and slashes, segment by segment: `s3://ml/team-a` and `s3://ml/team-ab` \
                    do not overlap; `s3://ml/mlruns` and `s3://ml/mlruns/team-a/` do. Every \
                    occurrence is reported, with the others as related locations.",
