@@ -1,6 +1,8 @@
 //! MLF001 shared-artifact-root.
 
-use crate::diagnostic::{Diagnostic, Severity};
+use std::collections::{BTreeMap, HashMap};
+
+use crate::diagnostic::{Diagnostic, SHOWN, Severity, more_note};
 use crate::model::uri::{Location, Resolved, resolve};
 use crate::rules::mlflow::{server_tenant, server_what, setting_file};
 use crate::rules::{Category, Check, Context, Docs, Rule, RuleMeta};
@@ -25,7 +27,8 @@ pub static RULE: Rule = Rule {
                    `valueFrom`, where the finding then sits). URIs are compared after normalising scheme, bucket or host, `.`, \
                    `..` and slashes, segment by segment: `s3://ml/team-a` and `s3://ml/team-ab` \
                    do not overlap; `s3://ml/mlruns` and `s3://ml/mlruns/team-a/` do. Every \
-                   occurrence is reported, with the others as related locations.",
+                   occurrence is reported, with the first five others as related locations \
+                   (the last one says how many more there are).",
             why: "Whoever can write an artifact root can overwrite, delete or read every model, \
                   dataset sample and metric plot stored under it. Two tenants' tracking servers \
                   writing under one prefix means each tenant's credentials reach the other's \
@@ -121,90 +124,213 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
             }
         }
     }
-    // Sorted by location, every root's ancestors come before it and its
-    // descendants follow it contiguously: a sweep with a stack of enclosing
-    // roots finds every overlapping pair without comparing all pairs.
+    // Sorted by location, equal locations are contiguous (a group), and
+    // every group's ancestors come before it and its descendants follow it:
+    // a sweep with a stack of enclosing groups (at most one per path
+    // segment) pairs every overlapping group without comparing all pairs.
     roots.sort_by(|a, b| {
         a.location
             .cmp(&b.location)
             .then(a.file.cmp(&b.file))
             .then(a.span.cmp(&b.span))
     });
-    let mut overlaps: Vec<Vec<usize>> = vec![Vec::new(); roots.len()];
+    let mut groups: Vec<Group> = Vec::new();
+    for (i, r) in roots.iter().enumerate() {
+        if groups
+            .last()
+            .is_none_or(|g| roots[g.members[0]].location != r.location)
+        {
+            groups.push(Group::default());
+        }
+        if let Some(g) = groups.last_mut() {
+            g.add(i, &r.owner);
+        }
+    }
+    let mut related: Vec<Vec<usize>> = vec![Vec::new(); groups.len()];
     let mut stack: Vec<usize> = Vec::new();
-    for i in 0..roots.len() {
+    for g in 0..groups.len() {
+        let here = &roots[groups[g].members[0]].location;
         while let Some(&top) = stack.last() {
-            if roots[top].location.contains(&roots[i].location) {
+            if roots[groups[top].members[0]].location.contains(here) {
                 break;
             }
             stack.pop();
         }
-        for &j in &stack {
-            if conflicts(&roots[i], &roots[j]) {
-                overlaps[i].push(j);
-                overlaps[j].push(i);
-            }
+        for &a in &stack {
+            related[g].push(a);
+            related[a].push(g);
         }
-        stack.push(i);
+        stack.push(g);
     }
-    for (i, others) in overlaps.iter().enumerate() {
-        if others.is_empty() {
-            continue;
-        }
-        let r = &roots[i];
-        let first = &roots[others[0]];
-        let relation = if r.location == first.location {
-            "is the same location as"
-        } else if r.location.contains(&first.location) {
-            "contains"
-        } else {
-            "lies inside"
-        };
-        let message = match (&first.owner, r.raw == first.raw) {
-            (Owner::Server { tenant, .. }, true) => format!(
-                "artifact root `{}` is also the artifact root of tenant `{tenant}`",
-                r.raw
-            ),
-            (Owner::Server { tenant, .. }, false) => format!(
-                "artifact root `{}` {relation} the artifact root `{}` of tenant `{tenant}`",
-                r.raw, first.raw
-            ),
-            (Owner::Experiment { name }, true) => format!(
-                "artifact location `{}` is also the artifact location of experiment `{name}`",
-                r.raw
-            ),
-            (Owner::Experiment { name }, false) => format!(
-                "artifact location `{}` {relation} the artifact location `{}` of experiment `{name}`",
-                r.raw, first.raw
-            ),
-        };
-        let help = match &r.owner {
-            Owner::Server { tenant, .. } => format!(
-                "give tenant `{tenant}` an artifact root of its own that no other tenant's root contains"
-            ),
-            Owner::Experiment { .. } => {
-                "give each experiment its own artifact location".to_string()
+    // Conflict counts per group and owner kind, computed once.
+    let mut totals: HashMap<(usize, Option<&str>), usize> = HashMap::new();
+    for (gi, group) in groups.iter().enumerate() {
+        for &i in &group.members {
+            let r = &roots[i];
+            let key = (gi, r.owner.tenant());
+            let total = *totals.entry(key).or_insert_with(|| {
+                std::iter::once(gi)
+                    .chain(related[gi].iter().copied())
+                    .map(|h| groups[h].conflicting(&r.owner))
+                    .sum::<usize>()
+                    // Itself, in its own group.
+                    - usize::from(matches!(r.owner, Owner::Experiment { .. }))
+            });
+            if total == 0 {
+                continue;
             }
-        };
-        let mut d = Diagnostic::new(&RULE.meta, r.file, r.span, message).help(help);
-        if let Some(obj) = r.object {
-            d = d.object(&index.objects[obj]);
-        }
-        for &j in others {
-            let o = &roots[j];
-            let what = match &o.owner {
-                Owner::Server { tenant, what } => format!(
-                    "`{what}` of tenant `{tenant}` stores artifacts at `{}`",
-                    o.raw
-                ),
-                Owner::Experiment { name } => {
-                    format!("experiment `{name}` stores artifacts at `{}`", o.raw)
+            // The first few others: its own group, then the related ones
+            // in location order.
+            let mut order: Vec<usize> = related[gi].clone();
+            order.push(gi);
+            order.sort_unstable();
+            let mut others: Vec<usize> = Vec::with_capacity(SHOWN);
+            for h in order {
+                groups[h].pick(&roots, i, &r.owner, SHOWN - others.len(), &mut others);
+                if others.len() == SHOWN {
+                    break;
                 }
+            }
+            let Some(&first_index) = others.first() else {
+                continue;
             };
-            d = d.related(o.file, o.span, what);
+            out.push(finding(index, &roots, i, first_index, &others, total));
         }
-        out.push(d);
     }
+}
+
+/// Roots of one location: experiments, and servers by tenant.
+#[derive(Default)]
+struct Group {
+    members: Vec<usize>,
+    experiments: Vec<usize>,
+    servers: BTreeMap<String, Vec<usize>>,
+    server_count: usize,
+}
+
+impl Group {
+    fn add(&mut self, i: usize, owner: &Owner) {
+        self.members.push(i);
+        match owner {
+            Owner::Experiment { .. } => self.experiments.push(i),
+            Owner::Server { tenant, .. } => {
+                self.servers.entry(tenant.clone()).or_default().push(i);
+                self.server_count += 1;
+            }
+        }
+    }
+
+    /// How many of its roots conflict with a root owned by `owner`.
+    fn conflicting(&self, owner: &Owner) -> usize {
+        match owner {
+            Owner::Experiment { .. } => self.experiments.len(),
+            Owner::Server { tenant, .. } => {
+                self.server_count - self.servers.get(tenant).map_or(0, Vec::len)
+            }
+        }
+    }
+
+    /// Up to `room` of its roots that conflict with root `i`, into `out`.
+    fn pick(&self, roots: &[Root], i: usize, owner: &Owner, room: usize, out: &mut Vec<usize>) {
+        let candidates: Vec<&[usize]> = match owner {
+            Owner::Experiment { .. } => vec![&self.experiments],
+            Owner::Server { tenant, .. } => self
+                .servers
+                .iter()
+                .filter(|(t, _)| *t != tenant)
+                .take(room)
+                .map(|(_, list)| list.as_slice())
+                .collect(),
+        };
+        let mut picked: Vec<usize> = Vec::new();
+        for list in candidates {
+            for &j in list.iter().take(room + 1) {
+                if picked.len() < room && j != i && conflicts(&roots[i], &roots[j]) {
+                    picked.push(j);
+                }
+            }
+        }
+        // In set order, as the sweep meets them.
+        picked.sort_unstable();
+        out.extend(picked);
+    }
+}
+
+impl Owner {
+    fn tenant(&self) -> Option<&str> {
+        match self {
+            Owner::Experiment { .. } => None,
+            Owner::Server { tenant, .. } => Some(tenant),
+        }
+    }
+}
+
+/// The finding on root `i`, whose first conflicting root is `first` and
+/// `others` (at most [`SHOWN`]) of `total` are listed.
+fn finding(
+    index: &crate::index::Index,
+    roots: &[Root],
+    i: usize,
+    first: usize,
+    others: &[usize],
+    total: usize,
+) -> Diagnostic {
+    let r = &roots[i];
+    let first = &roots[first];
+    let relation = if r.location == first.location {
+        "is the same location as"
+    } else if r.location.contains(&first.location) {
+        "contains"
+    } else {
+        "lies inside"
+    };
+    let message = match (&first.owner, r.raw == first.raw) {
+        (Owner::Server { tenant, .. }, true) => format!(
+            "artifact root `{}` is also the artifact root of tenant `{tenant}`",
+            r.raw
+        ),
+        (Owner::Server { tenant, .. }, false) => format!(
+            "artifact root `{}` {relation} the artifact root `{}` of tenant `{tenant}`",
+            r.raw, first.raw
+        ),
+        (Owner::Experiment { name }, true) => format!(
+            "artifact location `{}` is also the artifact location of experiment `{name}`",
+            r.raw
+        ),
+        (Owner::Experiment { name }, false) => format!(
+            "artifact location `{}` {relation} the artifact location `{}` of experiment `{name}`",
+            r.raw, first.raw
+        ),
+    };
+    let help = match &r.owner {
+        Owner::Server { tenant, .. } => format!(
+            "give tenant `{tenant}` an artifact root of its own that no other tenant's root contains"
+        ),
+        Owner::Experiment { .. } => "give each experiment its own artifact location".to_string(),
+    };
+    let mut d = Diagnostic::new(&RULE.meta, r.file, r.span, message).help(help);
+    if let Some(obj) = r.object {
+        d = d.object(&index.objects[obj]);
+    }
+    for (n, &j) in others.iter().enumerate() {
+        let o = &roots[j];
+        let more = if n + 1 == others.len() {
+            more_note(others.len(), total)
+        } else {
+            String::new()
+        };
+        let what = match &o.owner {
+            Owner::Server { tenant, what } => format!(
+                "`{what}` of tenant `{tenant}` stores artifacts at `{}`{more}",
+                o.raw
+            ),
+            Owner::Experiment { name } => {
+                format!("experiment `{name}` stores artifacts at `{}`{more}", o.raw)
+            }
+        };
+        d = d.related(o.file, o.span, what);
+    }
+    d
 }
 
 #[cfg(test)]
@@ -248,6 +374,53 @@ mod tests {
             );
             assert!(found.is_empty(), "{ra} / {rb}: {found:?}");
         }
+    }
+
+    #[test]
+    fn related_locations_are_bounded() {
+        let files: Vec<(String, String)> = (0..60)
+            .map(|i| {
+                (
+                    format!("mlruns/{i}/meta.yaml"),
+                    experiment(&i.to_string(), "s3://ml/shared"),
+                )
+            })
+            .chain((0..3).map(|i| (format!("t{i}.yaml"), server(&format!("t{i}"), "s3://ml/"))))
+            .collect();
+        let refs: Vec<(&str, &str)> = files
+            .iter()
+            .map(|(a, b)| (a.as_str(), b.as_str()))
+            .collect();
+        let options = crate::engine::CheckOptions {
+            selection: crate::engine::Selection {
+                select: vec!["MLF001".into()],
+                ignore: vec![],
+            },
+            threads: 1,
+            ..Default::default()
+        };
+        let result = crate::engine::check_sources(&refs, &options);
+        // 60 experiments and 3 servers, each with at most SHOWN related.
+        assert_eq!(result.diagnostics.len(), 63);
+        for d in &result.diagnostics {
+            assert!(d.related.len() <= crate::diagnostic::SHOWN);
+        }
+        let experiment = result
+            .diagnostics
+            .iter()
+            .find(|d| d.message.contains("experiment"))
+            .unwrap();
+        assert!(
+            experiment.related[4]
+                .message
+                .ends_with("; and 54 more not listed")
+        );
+        let server = result
+            .diagnostics
+            .iter()
+            .find(|d| d.message.contains("tenant"))
+            .unwrap();
+        assert_eq!(server.related.len(), 2);
     }
 
     #[test]

@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::diagnostic::{Diagnostic, Severity};
+use crate::diagnostic::{Diagnostic, Groups, Severity, more_note};
 use crate::index::ServerRef;
 use crate::model::mounts::{VolumeSource, absolute_path, mounted};
 use crate::model::process::{MountSource, Process};
@@ -37,7 +37,8 @@ pub static RULE: Rule = Rule {
                    is a Service of the server's own namespace (`postgres` in `team-a` is \
                    `postgres.team-a`), as Kubernetes DNS resolves it. A sqlite file or file store \
                    is the same when it is the same path on a `hostPath` or NFS volume. Every \
-                   occurrence is reported, with the others as related locations.",
+                   occurrence is reported, with the first five others as related locations \
+                   (the last one says how many more there are).",
             why: "The backend store holds every experiment, run, parameter, metric and tag, and \
                   the registry store every registered model and its versions. Two tenants' \
                   servers on one database see — and can rename, delete or overwrite — each \
@@ -222,8 +223,20 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
         }
     }
     for uses in by_store.values() {
+        // A database shared by N servers gives N findings: each lists the
+        // first few uses of other tenants, not all N (SA001 does the same).
+        let groups = Groups::new(uses.iter().map(|u| u.tenant));
+        let mut per_tenant: BTreeMap<&str, usize> = BTreeMap::new();
         for u in uses {
-            let others: Vec<&StoreUse> = uses.iter().filter(|o| o.tenant != u.tenant).collect();
+            *per_tenant.entry(u.tenant).or_default() += 1;
+        }
+        for u in uses {
+            let others: Vec<&StoreUse> = groups
+                .others(&u.tenant, |_| true)
+                .into_iter()
+                .map(|j| &uses[j])
+                .collect();
+            let total = uses.len() - per_tenant[u.tenant];
             let Some(first) = others.first() else {
                 continue;
             };
@@ -239,12 +252,17 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
                 "give tenant `{}` a database of its own for its {} store",
                 u.tenant, u.role
             ));
-            for o in others {
+            for (n, o) in others.iter().enumerate() {
+                let more = if n + 1 == others.len() {
+                    more_note(others.len(), total)
+                } else {
+                    String::new()
+                };
                 d = d.related(
                     o.file,
                     o.span,
                     format!(
-                        "`{}` of tenant `{}` uses it as its {} store",
+                        "`{}` of tenant `{}` uses it as its {} store{more}",
                         o.workload, o.tenant, o.role
                     ),
                 );
@@ -311,6 +329,43 @@ mod tests {
             let a = server("a", &format!("--backend-store-uri, \"{uri}\""));
             let b = server("b", &format!("--backend-store-uri, \"{uri}\""));
             assert!(lint("MLF002", &[("a.yaml", &a), ("b.yaml", &b)]).is_empty());
+        }
+    }
+
+    #[test]
+    fn related_locations_are_bounded() {
+        let files: Vec<(String, String)> = (0..40)
+            .map(|i| {
+                (
+                    format!("s{i}.yaml"),
+                    server(
+                        &format!("t{i}"),
+                        "--backend-store-uri, \"postgresql://db.shared/mlflow\"",
+                    ),
+                )
+            })
+            .collect();
+        let refs: Vec<(&str, &str)> = files
+            .iter()
+            .map(|(a, b)| (a.as_str(), b.as_str()))
+            .collect();
+        let options = crate::engine::CheckOptions {
+            selection: crate::engine::Selection {
+                select: vec!["MLF002".into()],
+                ignore: vec![],
+            },
+            threads: 1,
+            ..Default::default()
+        };
+        let result = crate::engine::check_sources(&refs, &options);
+        assert_eq!(result.diagnostics.len(), 40);
+        for d in &result.diagnostics {
+            assert_eq!(d.related.len(), crate::diagnostic::SHOWN);
+            assert!(
+                d.related[4].message.ends_with("; and 34 more not listed"),
+                "{}",
+                d.related[4].message
+            );
         }
     }
 
