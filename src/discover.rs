@@ -181,8 +181,8 @@ pub const RECOGNISERS: &[Recogniser] = &[
                 .iter()
                 .any(|e| lower.ends_with(e))
         },
-        confirm: Some(crate::model::sqlite_store::has_sqlite_header),
-        sniff: Some(crate::model::sqlite_store::has_sqlite_header),
+        confirm: Some(crate::source::has_sqlite_header),
+        sniff: Some(crate::source::has_sqlite_header),
         hook_pattern: None,
     },
 ];

@@ -11,8 +11,10 @@ use crate::diagnostic::{Diagnostic, Severity};
 use crate::discover::{Input, WalkWarning};
 use crate::index::{Index, IndexOptions};
 use crate::load::{self, LoadProblem};
+pub use crate::meta::{selector_matches_meta, selects_policy};
 use crate::model::FileModel;
 use crate::model::build::build_file;
+pub use crate::rules::selector_matches;
 use crate::rules::{self, Check, Context, Rule};
 use crate::source::{FileKind, SourceFile, Span};
 use crate::suppress::{self, Suppression};
@@ -57,41 +59,6 @@ impl Selection {
         let selected = self.select.is_empty() || self.select.iter().any(matches);
         selected && !self.ignore.iter().any(matches)
     }
-}
-
-/// `NS003`, `namespace-mismatch`, `NS` (id prefix) or `namespaces` (category).
-pub fn selector_matches(selector: &str, rule: &Rule) -> bool {
-    let m = &rule.meta;
-    selector_matches_meta(selector, m.id, m.name, m.category)
-}
-
-/// [`selector_matches`] for a rule given by id, name and category (a user
-/// policy has no [`Rule`]).
-pub fn selector_matches_meta(
-    selector: &str,
-    id: &str,
-    name: &str,
-    category: rules::Category,
-) -> bool {
-    let s = selector.trim();
-    if s.eq_ignore_ascii_case("all") {
-        return true;
-    }
-    s.eq_ignore_ascii_case(id)
-        || s == name
-        || s.eq_ignore_ascii_case(category.as_str())
-        || (s.len() < id.len()
-            && id.is_char_boundary(s.len())
-            && id[..s.len()].eq_ignore_ascii_case(s)
-            && s.chars().all(|c| c.is_ascii_alphabetic())
-            && id[s.len()..].chars().all(|c| c.is_ascii_digit()))
-}
-
-/// Whether `selector` names one of the user policies `(id, name)`.
-pub fn selects_policy(selector: &str, policies: &[(String, String)]) -> bool {
-    policies
-        .iter()
-        .any(|(id, name)| selector_matches_meta(selector, id, name, rules::Category::Policy))
 }
 
 /// Whether `selector` selects finding `d` (of a built-in rule or a user

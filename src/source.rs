@@ -242,6 +242,15 @@ impl Intervals {
 pub type Files = Vec<Arc<SourceFile>>;
 
 /// A file `t.yaml` holding `text`, for unit tests.
+/// The first 16 bytes of every SQLite 3 database.
+pub const SQLITE_HEADER: &[u8; 16] = b"SQLite format 3\0";
+
+/// Whether `bytes` start like an SQLite 3 database (an MLflow tracking
+/// store): discovery sniffs files with it, the model reads them.
+pub fn has_sqlite_header(bytes: &[u8]) -> bool {
+    bytes.starts_with(SQLITE_HEADER)
+}
+
 #[cfg(test)]
 pub(crate) fn test_file(text: &str) -> SourceFile {
     SourceFile::new(

@@ -65,14 +65,7 @@ impl Suppression {
     }
 }
 
-/// The rules a suppression names, for messages: `` `SA002`, `NS002` ``.
-pub fn rule_list(rules: &[String]) -> String {
-    rules
-        .iter()
-        .map(|r| format!("`{r}`"))
-        .collect::<Vec<_>>()
-        .join(", ")
-}
+pub use crate::rules::lint::rule_list;
 
 /// `SA002,NS002: reason` → (rules, reason). Without a colon: rules, no reason.
 fn parse_rules_and_reason(value: &str) -> (Vec<String>, Option<String>) {

@@ -1,6 +1,6 @@
 //! The architecture of `../shared/CONVENTIONS.md` §1–§2, checked on the
-//! source: rules read the typed model, never the loader; every rule file is
-//! registered.
+//! source: data flows one way through the stages, rules read the typed model
+//! (never the loader), and every rule file is registered.
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -100,4 +100,112 @@ fn every_rule_file_is_registered() {
         problems.push(format!("{id} is registered but has no rule file"));
     }
     assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+/// The stages of the crate in the order data flows through them
+/// (CONVENTIONS §1: discover → load → model → index → rules → report). A
+/// module may use its own stage and earlier ones, never a later one. Modules
+/// that every stage reads come first: files and spans, rule identity
+/// (`meta`: ids, names, severities — so config, findings and suppressions
+/// need not know the rules), and the configuration's data (`config`; reading
+/// the file resolves rule ids and so comes after the rules, `config_file`).
+/// Discovery hands files to the loader at run time, but it recognises them
+/// with the model's own checks (Compose, Dockerfile and workflow names, a
+/// shell shebang), so it sits after the model; nothing before it uses it.
+const STAGES: &[&[&str]] = &[
+    &["fsio", "source", "meta"],
+    &["config"],
+    &["load"],
+    &["model"],
+    &["discover"],
+    &["kustomize"],
+    &["diagnostic"],
+    &["repo", "index"],
+    &["rules"],
+    &["config_file"],
+    &["suppress", "policy", "baseline"],
+    &["engine"],
+    &["report", "docs"],
+    &["posture"],
+    &["cli", "main", "lib"],
+];
+
+/// The top-level module a file of `src/` belongs to (`rules/rbac/mod.rs` → `rules`).
+fn module_of(rel: &str) -> &str {
+    let first = rel.split('/').next().unwrap_or(rel);
+    first.strip_suffix(".rs").unwrap_or(first)
+}
+
+/// Every `crate::<module>` a line names (in `use` lines and in paths).
+fn crate_modules(line: &str) -> Vec<&str> {
+    line.match_indices("crate::")
+        .filter(|(i, _)| {
+            // `crate::` itself, not the tail of another path (`tenantlint_crate::`).
+            !line[..*i]
+                .chars()
+                .next_back()
+                .is_some_and(|c| c.is_alphanumeric() || c == '_')
+        })
+        .map(|(i, m)| {
+            let rest = &line[i + m.len()..];
+            let end = rest
+                .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                .unwrap_or(rest.len());
+            &rest[..end]
+        })
+        .filter(|m| !m.is_empty())
+        .collect()
+}
+
+#[test]
+fn data_flows_one_way() {
+    let stage_of = |module: &str| STAGES.iter().position(|s| s.contains(&module));
+    let mut problems = Vec::new();
+    let files = rust_files(&src());
+    assert!(files.len() > 100, "{} source files", files.len());
+    for f in &files {
+        let rel = relative(f);
+        let module = module_of(&rel);
+        let Some(stage) = stage_of(module) else {
+            problems.push(format!(
+                "src/{rel}: module `{module}` has no stage; add it to STAGES"
+            ));
+            continue;
+        };
+        for (n, line) in code(f).lines().enumerate() {
+            if line.trim_start().starts_with("//") {
+                continue;
+            }
+            for used in crate_modules(line) {
+                match stage_of(used) {
+                    Some(s) if s > stage => problems.push(format!(
+                        "src/{rel}:{}: `{module}` uses the later stage `{used}`: {}",
+                        n + 1,
+                        line.trim()
+                    )),
+                    Some(_) => {}
+                    None => problems.push(format!(
+                        "src/{rel}:{}: `crate::{used}` is no module with a stage",
+                        n + 1
+                    )),
+                }
+            }
+        }
+    }
+    assert!(
+        problems.is_empty(),
+        "the one-way flow is broken:\n{}",
+        problems.join("\n")
+    );
+}
+
+#[test]
+fn crate_paths_are_found() {
+    assert_eq!(
+        crate_modules("use crate::model::{Object, Spec}; let x = crate::index::f(crate::load);"),
+        ["model", "index", "load"]
+    );
+    assert!(crate_modules("use tenantlint_crate::x;").is_empty());
+    assert_eq!(module_of("rules/rbac/mod.rs"), "rules");
+    assert_eq!(module_of("engine.rs"), "engine");
 }

@@ -23,9 +23,6 @@ use super::file_store::{LoggedModel, ModelVersion, RegisteredModel, Run};
 use super::mlflow::Experiment;
 use crate::source::{FileId, Pos, Span, Spanned};
 
-/// The first 16 bytes of every SQLite 3 database.
-pub const SQLITE_HEADER: &[u8; 16] = b"SQLite format 3\0";
-
 /// Rows read from one table at most; a store is never read without bound.
 pub const MAX_ROWS: usize = 1_000_000;
 
@@ -46,10 +43,7 @@ pub struct StoreRead {
     pub notes: Vec<String>,
 }
 
-/// Whether `bytes` start like an SQLite 3 database.
-pub fn has_sqlite_header(bytes: &[u8]) -> bool {
-    bytes.starts_with(SQLITE_HEADER)
-}
+pub use crate::source::{SQLITE_HEADER, has_sqlite_header};
 
 /// Whether the file at `path` starts with the SQLite header (reads 16 bytes).
 pub fn file_has_sqlite_header(path: &Path) -> bool {

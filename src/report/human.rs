@@ -318,10 +318,48 @@ pub fn write(out: &mut dyn Write, result: &CheckResult, options: &ReportOptions)
     }
     writeln!(out, "{}", summary_line(result, options.elapsed))?;
     if let Some(effect) = &result.config {
-        writeln!(out, "{}", effect.line())?;
+        writeln!(out, "{}", config_line(effect))?;
     }
     if let Some(line) = platform_line(result) {
         writeln!(out, "{line}")?;
     }
     Ok(())
+}
+
+/// One line for the human summary: what the config file turns off.
+fn config_line(effect: &crate::config::ConfigEffect) -> String {
+    let mut parts = Vec::new();
+    let total = crate::rules::all().count();
+    match effect.rules_off.len() {
+        0 => {}
+        n if n == total => parts.push(format!("turns off all {n} rules")),
+        1 => parts.push(format!("turns off {}", effect.rules_off[0])),
+        n => parts.push(format!(
+            "turns off {n} rules: {}",
+            effect.rules_off.join(", ")
+        )),
+    }
+    let quoted = |items: &[String]| {
+        items
+            .iter()
+            .map(|p| format!("`{}`", safe::text(p)))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    if !effect.exclude.is_empty() {
+        parts.push(format!("excludes {}", quoted(&effect.exclude)));
+    }
+    for (glob, rules) in &effect.per_path_ignores {
+        parts.push(format!(
+            "ignores {} in `{}`",
+            quoted(rules),
+            safe::text(glob)
+        ));
+    }
+    let file = safe::path(&effect.file);
+    if parts.is_empty() {
+        format!("config: {file}")
+    } else {
+        format!("config: {file} {}", parts.join("; "))
+    }
 }

@@ -19,77 +19,13 @@ pub mod storage;
 pub mod workloads;
 pub mod yaml;
 
-use crate::diagnostic::{Diagnostic, Severity};
+use crate::diagnostic::Diagnostic;
 use crate::index::Index;
 use crate::model::Object;
 use crate::source::SourceFile;
 use std::sync::Arc;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Category {
-    Input,
-    Namespaces,
-    ServiceAccounts,
-    Rbac,
-    Quotas,
-    Network,
-    Host,
-    Storage,
-    Mlflow,
-    Lint,
-    Policy,
-}
-
-impl Category {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Category::Input => "input",
-            Category::Namespaces => "namespaces",
-            Category::ServiceAccounts => "service-accounts",
-            Category::Rbac => "rbac",
-            Category::Quotas => "quotas",
-            Category::Network => "network",
-            Category::Host => "host",
-            Category::Storage => "storage",
-            Category::Mlflow => "mlflow",
-            Category::Lint => "lint",
-            Category::Policy => "policy",
-        }
-    }
-}
-
-/// A rule's documentation; the single source for `explain` and `rules/*.md`.
-#[derive(Debug)]
-pub struct Docs {
-    pub what: &'static str,
-    pub why: &'static str,
-    /// Failing YAML.
-    pub example: &'static str,
-    /// Passing YAML.
-    pub use_instead: &'static str,
-    pub options: Option<&'static str>,
-    pub known_problems: Option<&'static str>,
-    pub references: Option<&'static str>,
-}
-
-#[derive(Debug)]
-pub struct RuleMeta {
-    pub id: &'static str,
-    pub name: &'static str,
-    pub category: Category,
-    pub severity: Severity,
-    pub summary: &'static str,
-    pub docs: Docs,
-}
-
-impl RuleMeta {
-    pub fn doc_url(&self) -> String {
-        format!(
-            "https://github.com/tenantlint/tenantlint/blob/main/rules/{}.md",
-            self.id
-        )
-    }
-}
+pub use crate::meta::{Category, Docs, RuleMeta};
 
 /// Everything a rule may read.
 pub struct Context<'a> {
@@ -196,6 +132,12 @@ pub static RULES: &[&Rule] = &[
     &yaml::yaml003_duplicate_object::RULE,
     &yaml::yaml004_incomplete_object::RULE,
 ];
+
+/// `NS003`, `namespace-mismatch`, `NS` (id prefix) or `namespaces` (category).
+pub fn selector_matches(selector: &str, rule: &Rule) -> bool {
+    let m = &rule.meta;
+    crate::meta::selector_matches_meta(selector, m.id, m.name, m.category)
+}
 
 /// All rules in id order (ids compare by prefix, then number).
 pub fn all() -> impl Iterator<Item = &'static Rule> {

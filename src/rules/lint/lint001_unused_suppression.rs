@@ -33,7 +33,7 @@ pub static RULE: Rule = Rule {
 };
 
 pub fn diagnostic(file: FileId, span: Span, rules: &[String]) -> Diagnostic {
-    let list = crate::suppress::rule_list(rules);
+    let list = super::rule_list(rules);
     Diagnostic::new(
         &RULE.meta,
         file,
@@ -58,7 +58,7 @@ pub fn unknown_rule(file: FileId, span: Span, rule: &str) -> Diagnostic {
     } else {
         rule.to_string()
     };
-    let shown = crate::suppress::rule_list(&[shown]);
+    let shown = super::rule_list(&[shown]);
     let (message, help) = match suggestion {
         Some(s) => (
             format!("this suppression names {shown}, which is not a rule; did you mean `{s}`"),

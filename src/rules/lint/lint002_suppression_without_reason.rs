@@ -30,7 +30,7 @@ pub static RULE: Rule = Rule {
 };
 
 pub fn diagnostic(file: FileId, span: Span, rules: &[String]) -> Diagnostic {
-    let list = crate::suppress::rule_list(rules);
+    let list = super::rule_list(rules);
     Diagnostic::new(&RULE.meta, file, span, format!("this suppression of {list} gives no reason"))
         .help("say why the exception is acceptable after the rules (`ignore[ID] reason`, or `ID: reason` in the annotation)")
 }
