@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::diagnostic::{Diagnostic, Severity};
+use crate::diagnostic::{Diagnostic, SHOWN, Severity, more_note};
 use crate::model::storage::{Backing, RefKind};
 use crate::model::{Object, Spec};
 use crate::rules::workloads::{SharedWording, Use, deploy_scope, report_shared};
@@ -98,7 +98,73 @@ fn shared_claims(ctx: &Context, out: &mut Vec<Diagnostic>) {
     }
 }
 
-/// PersistentVolumes of different tenants on the same storage.
+/// Storage that volumes can share; two volumes of different places never
+/// overlap.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+enum Place<'a> {
+    Nfs(&'a str),
+    Host,
+    Csi(&'a str, &'a str),
+}
+
+/// Which volumes can share storage with one on `backing` (those of the
+/// same place), and its path within the place: the same NFS server, the
+/// host, or one CSI volume (whose only path is `/`).
+fn place(backing: &Backing) -> (Place<'_>, &str) {
+    match backing {
+        Backing::Nfs { server, path } => (Place::Nfs(server), path),
+        Backing::HostPath(path) => (Place::Host, path),
+        Backing::Csi { driver, handle } => (Place::Csi(driver, handle), "/"),
+    }
+}
+
+/// `inner` is `outer` or a directory inside it (both normalised: `/` or
+/// `/a/b`, no trailing `/`).
+fn inside(outer: &str, inner: &str) -> bool {
+    outer == "/"
+        || inner == outer
+        || (inner.starts_with(outer) && inner.as_bytes().get(outer.len()) == Some(&b'/'))
+}
+
+/// Paths in the order of a walk of their directory tree: every directory
+/// is followed at once by everything inside it (plain string order would
+/// put `/a-b` between `/a` and `/a/c`).
+fn tree_order(a: &str, b: &str) -> std::cmp::Ordering {
+    let parts = |p| str::split(p, '/').filter(|s| !s.is_empty());
+    parts(a).cmp(parts(b))
+}
+
+/// For paths in [`tree_order`]: how many of them each one overlaps (is
+/// inside, equal to or holds), itself included. Each path's ancestors are
+/// the stack of a walk, its descendants the run that follows it: linear
+/// apart from one binary search per distinct path.
+fn overlap_counts(paths: &[&str]) -> Vec<usize> {
+    let mut counts = vec![0; paths.len()];
+    // (first path of an ancestor class, count of it and its ancestors)
+    let mut stack: Vec<(usize, usize)> = Vec::new();
+    let mut i = 0;
+    while i < paths.len() {
+        let j = i + paths[i..].partition_point(|p| *p == paths[i]);
+        while stack
+            .last()
+            .is_some_and(|&(s, _)| !inside(paths[s], paths[i]))
+        {
+            stack.pop();
+        }
+        let above = stack.last().map_or(0, |&(_, n)| n);
+        let below = paths[j..].partition_point(|p| inside(paths[i], p));
+        counts[i..j].fill(above + (j - i) + below);
+        stack.push((i, above + (j - i)));
+        i = j;
+    }
+    counts
+}
+
+/// PersistentVolumes of different tenants on the same storage. Volumes are
+/// grouped by bundle and place and walked in path order, so that each one
+/// finds the others it overlaps among its ancestors, its own path and the
+/// run of paths inside it (not by comparing every pair); the first few of
+/// other tenants are listed and the rest counted.
 fn shared_volumes(ctx: &Context, out: &mut Vec<Diagnostic>) {
     let index = ctx.index;
     let mut volumes: Vec<(&Object, &Backing, Span, &str)> = Vec::new();
@@ -117,21 +183,96 @@ fn shared_volumes(ctx: &Context, out: &mut Vec<Diagnostic>) {
             volumes.push((obj, backing, *span, tenant));
         }
     }
-    for (i, (obj, backing, span, tenant)) in volumes.iter().enumerate() {
-        let others: Vec<_> = volumes
-            .iter()
-            .enumerate()
-            .filter(|(j, (o, b, _, t))| {
-                *j != i
-                    && t != tenant
-                    && index.bundle(o.file) == index.bundle(obj.file)
-                    && backing.overlaps(b)
-            })
-            .map(|(_, v)| v)
-            .collect();
-        if others.is_empty() {
+    let mut groups: BTreeMap<_, Vec<usize>> = BTreeMap::new();
+    for (i, (obj, backing, ..)) in volumes.iter().enumerate() {
+        groups
+            .entry((index.bundle(obj.file), place(backing).0))
+            .or_default()
+            .push(i);
+    }
+    let mut found: Vec<(usize, Vec<usize>, usize)> = Vec::new();
+    for mut members in groups.into_values() {
+        if members.len() < 2 {
             continue;
         }
+        let path = |v: usize| place(volumes[v].1).1;
+        let tenant = |v: usize| volumes[v].3;
+        members.sort_by(|&a, &b| {
+            tree_order(path(a), path(b))
+                .then_with(|| tenant(a).cmp(tenant(b)))
+                .then(a.cmp(&b))
+        });
+        let paths: Vec<&str> = members.iter().map(|&v| path(v)).collect();
+        let all = overlap_counts(&paths);
+        // The same, among each tenant's volumes only (kept in path order).
+        let mut own = vec![0; members.len()];
+        let mut by_tenant: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+        for (k, &v) in members.iter().enumerate() {
+            by_tenant.entry(tenant(v)).or_default().push(k);
+        }
+        for positions in by_tenant.values() {
+            let sub: Vec<&str> = positions.iter().map(|&k| paths[k]).collect();
+            for (&k, n) in positions.iter().zip(overlap_counts(&sub)) {
+                own[k] = n;
+            }
+        }
+        // The next position of another tenant than each position's, to
+        // skip a tenant's run in one step.
+        let mut next_other = vec![members.len(); members.len()];
+        for k in (0..members.len().saturating_sub(1)).rev() {
+            next_other[k] = if tenant(members[k + 1]) != tenant(members[k]) {
+                k + 1
+            } else {
+                next_other[k + 1]
+            };
+        }
+        // Up to SHOWN positions in `range` of a tenant other than `t`.
+        let pick = |range: std::ops::Range<usize>, t: &str, picked: &mut Vec<usize>| {
+            let mut k = range.start;
+            while k < range.end && picked.len() < SHOWN {
+                if tenant(members[k]) == t {
+                    k = next_other[k];
+                } else {
+                    picked.push(k);
+                    k += 1;
+                }
+            }
+        };
+        // The walk again, listing the first few others of each volume.
+        let mut stack: Vec<std::ops::Range<usize>> = Vec::new();
+        let mut i = 0;
+        while i < paths.len() {
+            let j = i + paths[i..].partition_point(|p| *p == paths[i]);
+            while stack
+                .last()
+                .is_some_and(|r| !inside(paths[r.start], paths[i]))
+            {
+                stack.pop();
+            }
+            let below = j..j + paths[j..].partition_point(|p| inside(paths[i], p));
+            for k in i..j {
+                let total = all[k] - own[k];
+                if total == 0 {
+                    continue;
+                }
+                let t = tenant(members[k]);
+                let mut picked = Vec::with_capacity(SHOWN);
+                for r in &stack {
+                    pick(r.clone(), t, &mut picked);
+                }
+                pick(i..j, t, &mut picked);
+                pick(below.clone(), t, &mut picked);
+                let mut related: Vec<usize> = picked.into_iter().map(|p| members[p]).collect();
+                related.sort_unstable();
+                found.push((members[k], related, total));
+            }
+            stack.push(i..j);
+            i = j;
+        }
+    }
+    found.sort_by_key(|(v, ..)| *v);
+    for (v, related, total) in found {
+        let (obj, backing, span, tenant) = &volumes[v];
         let mut d = Diagnostic::on(
             &RULE.meta,
             obj,
@@ -142,12 +283,18 @@ fn shared_volumes(ctx: &Context, out: &mut Vec<Diagnostic>) {
             ),
         )
         .help(format!("give tenant `{tenant}` storage of its own"));
-        for (other, other_backing, other_span, other_tenant) in others {
+        for (n, &o) in related.iter().enumerate() {
+            let (other, other_backing, other_span, other_tenant) = &volumes[o];
+            let more = if n + 1 == related.len() {
+                more_note(related.len(), total)
+            } else {
+                String::new()
+            };
             d = d.related(
                 other.file,
                 *other_span,
                 format!(
-                    "PersistentVolume `{}` of tenant `{other_tenant}` uses {}",
+                    "PersistentVolume `{}` of tenant `{other_tenant}` uses {}{more}",
                     other.name(),
                     other_backing.describe()
                 ),
@@ -232,5 +379,107 @@ mod tests {
         let platform =
             pv("a", "ta", "hostPath: {path: /d}") + &pv("b", "kube-system", "hostPath: {path: /d}");
         assert!(positions("STORE001", &platform).is_empty());
+    }
+    /// Every finding of STORE001 with its related messages.
+    fn findings(text: &str) -> Vec<(u32, Vec<String>)> {
+        use crate::engine::{CheckOptions, Selection, check_sources};
+        let options = CheckOptions {
+            selection: Selection {
+                select: vec!["STORE001".into()],
+                ignore: vec![],
+            },
+            threads: 1,
+            ..CheckOptions::default()
+        };
+        check_sources(&[("t.yaml", text)], &options)
+            .diagnostics
+            .into_iter()
+            .filter(|d| d.rule_id == "STORE001")
+            .map(|d| {
+                let related = d.related.into_iter().map(|r| r.message).collect();
+                (d.span.start.line, related)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn paths_nest_in_tree_order_not_string_order() {
+        // `/d/a-b` sorts between `/d/a` and `/d/a/c` as plain strings.
+        let text = pv("a", "ta", "hostPath: {path: /d/a}")
+            + &pv("b", "tb", "hostPath: {path: /d/a-b}")
+            + &pv("c", "tc", "hostPath: {path: /d/a/c}")
+            + &pv("r", "tr", "nfs: {server: s, path: /}")
+            + &pv("s", "ts", "nfs: {server: s, path: /x/y}")
+            + &pv("o", "to", "nfs: {server: other, path: /x/y}");
+        let got = findings(&text);
+        let lines: Vec<u32> = got.iter().map(|(l, _)| *l).collect();
+        assert_eq!(lines, [7, 23, 31, 39]);
+        assert_eq!(
+            got[0].1,
+            ["PersistentVolume `c` of tenant `tc` uses host path `/d/a/c`"]
+        );
+        assert_eq!(
+            got[1].1,
+            ["PersistentVolume `a` of tenant `ta` uses host path `/d/a`"]
+        );
+        assert_eq!(
+            got[2].1,
+            ["PersistentVolume `s` of tenant `ts` uses NFS export `s:/x/y`"]
+        );
+    }
+
+    #[test]
+    fn many_volumes_on_one_export_list_a_few() {
+        // 200 volumes of 100 tenants (two each) on one export and inside it:
+        // each finding lists five others and counts the rest.
+        let mut text = String::new();
+        for i in 0..200 {
+            let path = if i % 3 == 0 {
+                "/ml".to_string()
+            } else {
+                format!("/ml/{i}")
+            };
+            text += &pv(
+                &format!("v{i}"),
+                &format!("t{}", i / 2),
+                &format!("hostPath: {{path: {path}}}"),
+            );
+        }
+        // A volume beside them (`/ml2`) overlaps none.
+        text += &pv("apart", "tz", "hostPath: {path: /ml2}");
+        let got = findings(&text);
+        assert_eq!(got.len(), 200);
+        for (i, (_, related)) in got.iter().enumerate() {
+            assert!(related.len() <= 5, "{related:?}");
+            let own_tenant = format!("`t{}`", i / 2);
+            assert!(
+                related.iter().all(|m| !m.contains(&own_tenant)),
+                "{related:?}"
+            );
+            assert!(related.iter().all(|m| !m.contains("/ml2")), "{related:?}");
+        }
+        // `/ml` (volume 0, tenant t0) overlaps every other volume but its
+        // tenant's volume 1: 198 others.
+        assert_eq!(got[0].1.len(), 5);
+        assert!(
+            got[0].1[4].ends_with("; and 193 more not listed"),
+            "{:?}",
+            got[0].1
+        );
+        // `/ml/1` (tenant t0) overlaps the 67 volumes on `/ml`, less its
+        // own tenant's volume 0: 66.
+        assert!(
+            got[1].1[4].ends_with("; and 61 more not listed"),
+            "{:?}",
+            got[1].1
+        );
+    }
+
+    #[test]
+    fn overlap_counts_count_ancestors_equals_and_descendants() {
+        let mut paths = vec!["/", "/a", "/a/b", "/a/b", "/a-b", "/a/c/d", "/b"];
+        paths.sort_by(|a, b| super::tree_order(a, b));
+        assert_eq!(paths, ["/", "/a", "/a/b", "/a/b", "/a/c/d", "/a-b", "/b"]);
+        assert_eq!(super::overlap_counts(&paths), [7, 5, 4, 4, 3, 2, 2]);
     }
 }
