@@ -204,7 +204,7 @@ fn load_one(id: u32, input: &Input, bytes: std::io::Result<Vec<u8>>) -> Loaded {
         return load_store(id, input);
     }
     let (text, bad) = match bytes {
-        Ok(bytes) => load::decode(&bytes),
+        Ok(bytes) => load::decode_owned(bytes),
         Err(e) => (String::new(), Some((0, format!("cannot read file: {e}")))),
     };
     let file = SourceFile::new(

@@ -281,6 +281,11 @@ impl Index {
                 .collect(),
             ..Index::default()
         };
+        // Reserved once: grown by doubling, the vector of every object in
+        // the set kept up to half of it spare for the whole run.
+        index
+            .objects
+            .reserve_exact(models.iter().map(|m| m.objects.len()).sum());
         for model in models {
             index.documents += model.documents as usize;
             index.objects.extend(model.objects);

@@ -109,7 +109,9 @@ pub struct SourceFile {
 
 impl SourceFile {
     pub fn new(id: FileId, path: PathBuf, display: String, kind: FileKind, text: String) -> Self {
-        let mut line_starts = Vec::with_capacity(text.len() / 32 + 1);
+        // Counted first, so that the index holds no spare capacity.
+        let lines = memchr::memchr_iter(b'\n', text.as_bytes()).count();
+        let mut line_starts = Vec::with_capacity(lines + 1);
         line_starts.push(0);
         line_starts.extend(memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| (i + 1) as u32));
         SourceFile {

@@ -55,6 +55,12 @@ pub struct ParsedYaml {
 /// Turn raw bytes into text, or explain why they are not YAML text.
 /// Always returns text to show in snippets (lossy where needed).
 pub fn decode(bytes: &[u8]) -> (String, Option<(usize, String)>) {
+    decode_owned(bytes.to_vec())
+}
+
+/// [`decode`], reusing the buffer: valid UTF-8 (nearly every file) becomes
+/// the text in place, so a file is never held twice while it is parsed.
+pub fn decode_owned(mut bytes: Vec<u8>) -> (String, Option<(usize, String)>) {
     if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
         return (
             String::new(),
@@ -64,7 +70,9 @@ pub fn decode(bytes: &[u8]) -> (String, Option<(usize, String)>) {
             )),
         );
     }
-    let bytes = bytes.strip_prefix(&[0xEF, 0xBB, 0xBF]).unwrap_or(bytes);
+    if bytes.starts_with(&[0xEF, 0xBB, 0xBF]) {
+        bytes.drain(..3);
+    }
     let head = &bytes[..bytes.len().min(8192)];
     if let Some(nul) = head.iter().position(|b| *b == 0) {
         return (
@@ -75,12 +83,12 @@ pub fn decode(bytes: &[u8]) -> (String, Option<(usize, String)>) {
             )),
         );
     }
-    match std::str::from_utf8(bytes) {
+    match String::from_utf8(bytes) {
         Ok(s) => (normalize_lone_cr(s), None),
         Err(e) => {
-            let at = e.valid_up_to();
+            let at = e.utf8_error().valid_up_to();
             (
-                String::from_utf8_lossy(bytes).into_owned(),
+                String::from_utf8_lossy(e.as_bytes()).into_owned(),
                 Some((
                     at,
                     format!("file is not valid UTF-8 (invalid byte at offset {at})"),
@@ -94,12 +102,11 @@ pub fn decode(bytes: &[u8]) -> (String, Option<(usize, String)>) {
 /// index counts `\n` only: a finding would show line 5 in text reports and
 /// line 1 in its snippet. A lone `\r` is turned into `\n`, which is the same
 /// line break to YAML and keeps every byte offset; `\r\n` is left alone.
-fn normalize_lone_cr(s: &str) -> String {
-    let bytes = s.as_bytes();
-    if !bytes.contains(&b'\r') {
-        return s.to_string();
+fn normalize_lone_cr(s: String) -> String {
+    if !s.as_bytes().contains(&b'\r') {
+        return s;
     }
-    let mut out = bytes.to_vec();
+    let mut out = s.into_bytes();
     for i in 0..out.len() {
         if out[i] == b'\r' && out.get(i + 1) != Some(&b'\n') {
             out[i] = b'\n';

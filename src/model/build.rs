@@ -72,6 +72,8 @@ pub fn build_file(file: &SourceFile, docs: Vec<Document>) -> FileModel {
             model.objects.push(obj);
         }
     }
+    model.objects.shrink_to_fit();
+    model.mlflow.shrink_to_fit();
     model
 }
 
