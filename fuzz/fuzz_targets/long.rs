@@ -1,0 +1,92 @@
+//! Fuzz long lines and large scalars: libFuzzer's inputs stay small (its
+//! `-max_len`), so this target grows them. The input is split at 0xFE
+//! bytes; the first part is copied as it is, and each later part is a
+//! repeat count (its first byte `b`: 2^(b mod 18) times) and a unit (the
+//! rest) repeated that many times, the whole at most 4 MB (a count of 1
+//! copies the rest of a seed as it is). So a few bytes make a name of a megabyte, a flow mapping of
+//! 100,000 entries on one line, a label past column 65,535 or a block
+//! scalar of a million lines. The result is checked as one manifest and
+//! rendered in every format, as the `check` target does.
+
+#![cfg_attr(not(feature = "replay"), no_main)]
+
+#[path = "common.rs"]
+mod common;
+
+use std::time::Duration;
+
+use tenantlint::engine::{CheckOptions, check_sources};
+use tenantlint::report::{Format, ReportOptions, write_report};
+
+const LIMIT: usize = 4 << 20;
+
+/// The input with each repeated part expanded (see the module comment).
+pub fn expand(data: &[u8]) -> Vec<u8> {
+    let mut parts = data.split(|b| *b == 0xFE);
+    let mut out = parts.next().unwrap_or_default().to_vec();
+    for part in parts {
+        let Some((&b, unit)) = part.split_first() else {
+            continue;
+        };
+        if unit.is_empty() {
+            continue;
+        }
+        let times = 1usize << (b % 18);
+        let times = times.min(LIMIT.saturating_sub(out.len()) / unit.len());
+        for _ in 0..times {
+            out.extend_from_slice(unit);
+        }
+    }
+    out
+}
+
+fn target(data: &[u8]) {
+    let text = String::from_utf8_lossy(&expand(data)).into_owned();
+    let options = CheckOptions {
+        threads: 1,
+        ..CheckOptions::default()
+    };
+    let result = check_sources(&[("team-a/app.yaml", text.as_str())], &options);
+    for d in &result.diagnostics {
+        let file = &result.files[d.file as usize];
+        common::assert_span_in(file, d.span, &d.rule_id);
+        for r in &d.related {
+            common::assert_span_in(&result.files[r.file as usize], r.span, "related");
+        }
+    }
+    for format in [
+        Format::Human,
+        Format::Concise,
+        Format::Json,
+        Format::Sarif,
+        Format::Junit,
+        Format::Github,
+    ] {
+        let options = ReportOptions {
+            format,
+            color: true,
+            width: 80,
+            elapsed: Duration::ZERO,
+            ..ReportOptions::default()
+        };
+        let mut out = Vec::new();
+        write_report(&mut out, &result, &options).expect("a Vec never fails");
+        // Output stays proportional to the findings, not to line lengths:
+        // every snippet is a bounded window (SPEC §3).
+        let bound = 64 * 1024 + 8 * 1024 * (result.diagnostics.len() + 1);
+        assert!(
+            out.len() <= bound,
+            "{format:?}: {} bytes of report for {} findings",
+            out.len(),
+            result.diagnostics.len()
+        );
+    }
+}
+
+#[cfg(not(feature = "replay"))]
+libfuzzer_sys::fuzz_target!(|data: &[u8]| target(data));
+
+#[cfg(feature = "replay")]
+fn main() {
+    common::replay(target);
+}
