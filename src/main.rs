@@ -57,10 +57,10 @@ fn out_of_memory(size: usize) -> ! {
     use std::io::Write;
     let mut buf = [0u8; 512];
     let mut w = &mut buf[..];
-    let _ = write!(
+    let _ = writeln!(
         w,
         "error: out of memory: an allocation of {size} bytes failed; the input is too big \
-         for the memory this run may use (lint fewer files at a time, or allow more memory)\n"
+         for the memory this run may use (lint fewer files at a time, or allow more memory)"
     );
     let left = w.len();
     let n = buf.len() - left;
