@@ -1,10 +1,24 @@
-//! Rules: one file per rule, a registry sorted by id.
+//! Rules: one file per rule, declared in its group's `rules!` list (one
+//! line), and a registry of all of them sorted by id.
 //!
 //! A rule is its metadata (id, name, category, default severity, docs) and
 //! one check. Per-object checks run in parallel over every object; whole-set
 //! checks read the index. Loader rules (YAML001, YAML002) are produced while
 //! parsing; they are listed here so they can be selected, configured and
 //! documented like every other rule.
+
+/// Declares the rules of a group, one line each: `name` is the rule's file
+/// `name.rs` beside the group's `mod.rs`, which holds `pub static RULE`.
+/// Each is compiled and registered in the group's `RULES`, so adding a rule
+/// touches its own file, its fixtures and this one line.
+macro_rules! rules {
+    ($($rule:ident),+ $(,)?) => {
+        $(pub mod $rule;)+
+
+        /// The rules of this group.
+        pub static RULES: &[&crate::rules::Rule] = &[$(&$rule::RULE),+];
+    };
+}
 
 pub mod host;
 pub mod lint;
@@ -23,7 +37,7 @@ use crate::diagnostic::Diagnostic;
 use crate::index::Index;
 use crate::model::Object;
 use crate::source::SourceFile;
-use std::sync::Arc;
+use std::sync::{Arc, LazyLock};
 
 pub use crate::meta::{Category, Docs, RuleMeta};
 
@@ -84,54 +98,27 @@ pub struct Rule {
     pub check: Check,
 }
 
-/// Every built-in rule, sorted by id.
-pub static RULES: &[&Rule] = &[
-    &host::host001_host_namespace::RULE,
-    &host::host002_host_path_volume::RULE,
-    &host::host003_privileged_container::RULE,
-    &host::host004_host_port::RULE,
-    &lint::lint001_unused_suppression::RULE,
-    &lint::lint002_suppression_without_reason::RULE,
-    &mlflow::mlf001_shared_artifact_root::RULE,
-    &mlflow::mlf002_shared_backend_store::RULE,
-    &mlflow::mlf003_default_experiment::RULE,
-    &mlflow::mlf004_unauthenticated_server::RULE,
-    &mlflow::mlf005_plaintext_credentials::RULE,
-    &mlflow::mlf006_ephemeral_backend_store::RULE,
-    &mlflow::mlf007_broad_default_permission::RULE,
-    &mlflow::mlf008_project_host_access::RULE,
-    &mlflow::mlf009_run_outside_experiment_root::RULE,
-    &mlflow::mlf010_permissive_server_security::RULE,
-    &network::net001_missing_default_deny::RULE,
-    &network::net002_allow_all_namespaces::RULE,
-    &network::net003_cross_tenant_service_reference::RULE,
-    &namespace::ns001_default_namespace::RULE,
-    &namespace::ns002_namespace_unset::RULE,
-    &namespace::ns003_namespace_mismatch::RULE,
-    &namespace::ns004_undeclared_namespace::RULE,
-    &policy::pol001_admission_policy_violation::RULE,
-    &policy::pol002_invalid_policy::RULE,
-    &quota::quota001_missing_resource_quota::RULE,
-    &quota::quota002_missing_limit_range::RULE,
-    &quota::quota003_missing_container_resources::RULE,
-    &quota::quota004_gpu_not_in_quota::RULE,
-    &rbac::rbac001_cross_tenant_subject::RULE,
-    &rbac::rbac002_cluster_admin_binding::RULE,
-    &rbac::rbac003_wildcard_rule::RULE,
-    &rbac::rbac004_secrets_access::RULE,
-    &rbac::rbac005_broad_group_subject::RULE,
-    &rbac::rbac006_privilege_escalation_verbs::RULE,
-    &service_account::sa001_shared_service_account::RULE,
-    &service_account::sa002_default_service_account::RULE,
-    &service_account::sa003_automount_service_account_token::RULE,
-    &service_account::sa004_missing_service_account::RULE,
-    &storage::store001_shared_volume_claim::RULE,
-    &storage::store002_cross_namespace_reference::RULE,
-    &yaml::yaml001_syntax_error::RULE,
-    &yaml::yaml002_duplicate_key::RULE,
-    &yaml::yaml003_duplicate_object::RULE,
-    &yaml::yaml004_incomplete_object::RULE,
+/// The rule groups; each lists its own rules (see `rules!`).
+static GROUPS: &[&[&Rule]] = &[
+    host::RULES,
+    lint::RULES,
+    mlflow::RULES,
+    namespace::RULES,
+    network::RULES,
+    policy::RULES,
+    quota::RULES,
+    rbac::RULES,
+    service_account::RULES,
+    storage::RULES,
+    yaml::RULES,
 ];
+
+/// Every built-in rule, sorted by id.
+static REGISTRY: LazyLock<Vec<&'static Rule>> = LazyLock::new(|| {
+    let mut rules: Vec<&'static Rule> = GROUPS.iter().flat_map(|g| g.iter().copied()).collect();
+    rules.sort_by_key(|r| r.meta.id);
+    rules
+});
 
 /// `NS003`, `namespace-mismatch`, `NS` (id prefix) or `namespaces` (category).
 pub fn selector_matches(selector: &str, rule: &Rule) -> bool {
@@ -141,7 +128,7 @@ pub fn selector_matches(selector: &str, rule: &Rule) -> bool {
 
 /// All rules in id order (ids compare by prefix, then number).
 pub fn all() -> impl Iterator<Item = &'static Rule> {
-    RULES.iter().copied()
+    REGISTRY.iter().copied()
 }
 
 /// Find a rule by id or name (case-insensitive id).

@@ -1,8 +1,10 @@
 //! Host rules: pods that reach through to the node every tenant shares.
-pub mod host001_host_namespace;
-pub mod host002_host_path_volume;
-pub mod host003_privileged_container;
-pub mod host004_host_port;
+rules! {
+    host001_host_namespace,
+    host002_host_path_volume,
+    host003_privileged_container,
+    host004_host_port,
+}
 
 use crate::model::Object;
 use crate::model::k8s::{Container, PodTemplate};

@@ -1,16 +1,18 @@
 //! MLflow rules, and what several of them share: tenants of MLflow
 //! entities, the MLflow view of each container, secret-like names.
 
-pub mod mlf001_shared_artifact_root;
-pub mod mlf002_shared_backend_store;
-pub mod mlf003_default_experiment;
-pub mod mlf004_unauthenticated_server;
-pub mod mlf005_plaintext_credentials;
-pub mod mlf006_ephemeral_backend_store;
-pub mod mlf007_broad_default_permission;
-pub mod mlf008_project_host_access;
-pub mod mlf009_run_outside_experiment_root;
-pub mod mlf010_permissive_server_security;
+rules! {
+    mlf001_shared_artifact_root,
+    mlf002_shared_backend_store,
+    mlf003_default_experiment,
+    mlf004_unauthenticated_server,
+    mlf005_plaintext_credentials,
+    mlf006_ephemeral_backend_store,
+    mlf007_broad_default_permission,
+    mlf008_project_host_access,
+    mlf009_run_outside_experiment_root,
+    mlf010_permissive_server_security,
+}
 
 use std::borrow::Cow;
 

@@ -1,5 +1,7 @@
 //! Namespace rules.
-pub mod ns001_default_namespace;
-pub mod ns002_namespace_unset;
-pub mod ns003_namespace_mismatch;
-pub mod ns004_undeclared_namespace;
+rules! {
+    ns001_default_namespace,
+    ns002_namespace_unset,
+    ns003_namespace_mismatch,
+    ns004_undeclared_namespace,
+}

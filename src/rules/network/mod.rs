@@ -1,8 +1,10 @@
 //! Network rules. They read NetworkPolicies, Services, routes and
 //! ReferenceGrants through the model's views ([`crate::model::network`]).
-pub mod net001_missing_default_deny;
-pub mod net002_allow_all_namespaces;
-pub mod net003_cross_tenant_service_reference;
+rules! {
+    net001_missing_default_deny,
+    net002_allow_all_namespaces,
+    net003_cross_tenant_service_reference,
+}
 
 use crate::model::network::PolicySpec;
 use crate::model::{Object, Spec};

@@ -1,3 +1,5 @@
 //! Policy rules (SPEC §4.10): admission policies of the set and user policies.
-pub mod pol001_admission_policy_violation;
-pub mod pol002_invalid_policy;
+rules! {
+    pol001_admission_policy_violation,
+    pol002_invalid_policy,
+}

@@ -1,8 +1,10 @@
 //! Resource and quota rules.
-pub mod quota001_missing_resource_quota;
-pub mod quota002_missing_limit_range;
-pub mod quota003_missing_container_resources;
-pub mod quota004_gpu_not_in_quota;
+rules! {
+    quota001_missing_resource_quota,
+    quota002_missing_limit_range,
+    quota003_missing_container_resources,
+    quota004_gpu_not_in_quota,
+}
 
 use crate::model::Object;
 use crate::model::k8s::{Container, PodTemplate};

@@ -2,12 +2,14 @@
 //! binding's `roleRef` (to a role of the set or a built-in ClusterRole), and
 //! telling which tenant a subject belongs to.
 
-pub mod rbac001_cross_tenant_subject;
-pub mod rbac002_cluster_admin_binding;
-pub mod rbac003_wildcard_rule;
-pub mod rbac004_secrets_access;
-pub mod rbac005_broad_group_subject;
-pub mod rbac006_privilege_escalation_verbs;
+rules! {
+    rbac001_cross_tenant_subject,
+    rbac002_cluster_admin_binding,
+    rbac003_wildcard_rule,
+    rbac004_secrets_access,
+    rbac005_broad_group_subject,
+    rbac006_privilege_escalation_verbs,
+}
 
 use crate::model::rbac as model;
 pub use crate::model::rbac::SubjectKind;
