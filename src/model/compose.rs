@@ -39,9 +39,6 @@ pub fn looks_like_compose(root: &Node) -> bool {
         })
 }
 
-/// Largest env file read (an env file is a few lines).
-const MAX_ENV_FILE: u64 = 1 << 20;
-
 /// The processes of a Compose document: one per service.
 pub fn processes(file: &SourceFile, root: &Node) -> Vec<Process> {
     let dir = parent_dir(&file.display);
@@ -91,6 +88,8 @@ pub fn processes(file: &SourceFile, root: &Node) -> Vec<Process> {
             p.command_spans.push(node.span);
             p.words.extend(command_words(file, node, &values));
         }
+        let mut p = super::process::with_script_env(file, p);
+        super::process::read_mlflow_env_files(file, &mut p, &super::process::file_dir(file));
         for v in service.get("volumes").map_or(&[][..], Node::items) {
             if let Some(m) = volume(dir, v) {
                 p.mounts.push(m);
@@ -216,26 +215,12 @@ fn read_env_files(file: &SourceFile, node: &Node, p: &mut Process) {
         let Some(rel) = path_node.as_str() else {
             continue;
         };
-        match read_inside(dir, rel) {
+        match super::process::read_inside(dir, rel) {
             Some(text) => {
-                for line in text.lines() {
-                    let line = line.trim();
-                    let line = line.strip_prefix("export ").unwrap_or(line).trim_start();
-                    if line.is_empty() || line.starts_with('#') {
-                        continue;
-                    }
-                    let Some((name, value)) = line.split_once('=') else {
-                        continue;
-                    };
-                    let value = value.trim();
-                    let value = value
-                        .strip_prefix('"')
-                        .and_then(|v| v.strip_suffix('"'))
-                        .or_else(|| value.strip_prefix('\'').and_then(|v| v.strip_suffix('\'')))
-                        .unwrap_or(value);
+                for (name, value) in super::process::dotenv_lines(&text) {
                     p.env.push(EnvSetting {
-                        name: name.trim().to_string(),
-                        value: Some(value.to_string()),
+                        name,
+                        value: Some(value),
                         source: EnvSource::EnvFile,
                         file: file.id,
                         name_span: path_node.span,
@@ -246,29 +231,6 @@ fn read_env_files(file: &SourceFile, node: &Node, p: &mut Process) {
             None => p.opaque_env = true,
         }
     }
-}
-
-fn read_inside(dir: &Path, rel: &str) -> Option<String> {
-    use std::io::Read;
-    if rel.contains('$') {
-        return None;
-    }
-    let base = std::fs::canonicalize(dir).ok()?;
-    let target = std::fs::canonicalize(dir.join(rel)).ok()?;
-    if !target.starts_with(&base) {
-        return None;
-    }
-    let meta = std::fs::metadata(&target).ok()?;
-    if !meta.is_file() || meta.len() > MAX_ENV_FILE {
-        return None;
-    }
-    let mut bytes = Vec::new();
-    std::fs::File::open(&target)
-        .ok()?
-        .take(MAX_ENV_FILE)
-        .read_to_end(&mut bytes)
-        .ok()?;
-    Some(String::from_utf8_lossy(&bytes).into_owned())
 }
 
 /// A `volumes:` entry: `SRC:TARGET[:MODE]`, `TARGET` (anonymous), or the

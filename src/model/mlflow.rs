@@ -307,13 +307,233 @@ const NEGATIONS: &[(&str, &str)] = &[("disable-workspaces", "enable-workspaces")
 /// Find `mlflow server` in a process and parse it as the MLflow CLI would.
 pub fn find_server(file: &SourceFile, process: &Process) -> Option<MlflowServer> {
     let tokens = &process.words;
-    let (server_span, first) = server_start(process, tokens)?;
-    let args = parse_options(file, process, tokens, first, SERVER_OPTIONS);
+    let Some((server_span, first)) = server_start(process, tokens) else {
+        return wrapped_server(file, process);
+    };
+    let mut args = parse_options(file, process, tokens, first, SERVER_OPTIONS);
+    gunicorn_binds(file, &mut args);
     Some(MlflowServer {
         args,
         libpq: HashMap::new(),
         span: server_span,
     })
+}
+
+/// The variables through which `mlflow server` hands its settings to the
+/// app it starts (`mlflow/server/constants.py`): a `gunicorn` or `uvicorn`
+/// serving `mlflow.server…:app` directly reads them.
+const APP_ENV: &[(&str, &str)] = &[
+    ("_MLFLOW_SERVER_FILE_STORE", "backend-store-uri"),
+    ("_MLFLOW_SERVER_REGISTRY_STORE", "registry-store-uri"),
+    (
+        "_MLFLOW_SERVER_READ_REPLICA_BACKEND_STORE",
+        "read-replica-backend-store-uri",
+    ),
+    ("_MLFLOW_SERVER_ARTIFACT_ROOT", "default-artifact-root"),
+    (
+        "_MLFLOW_SERVER_ARTIFACT_DESTINATION",
+        "artifacts-destination",
+    ),
+    ("_MLFLOW_SERVER_SERVE_ARTIFACTS", "serve-artifacts"),
+    ("_MLFLOW_SERVER_ARTIFACTS_ONLY", "artifacts-only"),
+];
+
+/// Options of the app itself that it reads from its environment whoever
+/// starts it (the security middleware's).
+const APP_OPTIONS: &[&str] = &[
+    "allowed-hosts",
+    "cors-allowed-origins",
+    "disable-security-middleware",
+    "x-frame-options",
+];
+
+/// A `gunicorn` or `uvicorn` (also `python -m …`) serving MLflow's app
+/// (`mlflow.server:app`, `mlflow.server.fastapi_app:app`; an auth app such
+/// as `mlflow.server.auth:create_app` counts as `--app-name`): settings
+/// from the `_MLFLOW_SERVER_*` variables, the listen address from the
+/// wrapper's `-b`/`--bind` (gunicorn, default `127.0.0.1:8000`) or
+/// `--host` (uvicorn, default `127.0.0.1`).
+fn wrapped_server(file: &SourceFile, process: &Process) -> Option<MlflowServer> {
+    let tokens = &process.words;
+    let w = tokens.iter().position(|t| {
+        let name = t.text.rsplit('/').next().unwrap_or(&t.text);
+        name == "gunicorn" || name == "uvicorn"
+    })?;
+    let end = tokens[w..]
+        .iter()
+        .position(|t| is_separator(&t.text))
+        .map_or(tokens.len(), |e| w + e);
+    let words = &tokens[w + 1..end];
+    let app = words
+        .iter()
+        .find(|t| t.text.starts_with("mlflow.server") && !t.text.starts_with('-'))?;
+    let mut args: HashMap<&'static str, ServerArg> = HashMap::new();
+    for e in &process.env {
+        let Some(value) = &e.value else { continue };
+        if e.source == EnvSource::ConfigMap {
+            continue;
+        }
+        let option = APP_ENV
+            .iter()
+            .find(|(var, _)| *var == e.name)
+            .map(|(_, o)| *o)
+            .or_else(|| {
+                SERVER_OPTIONS
+                    .iter()
+                    .find(|o| o.2 == Some(e.name.as_str()) && APP_OPTIONS.contains(&o.0))
+                    .map(|o| o.0)
+            });
+        if let Some(option) = option {
+            args.insert(
+                option,
+                ServerArg {
+                    value: value.clone(),
+                    span: e.value_span,
+                    from_env: true,
+                    origin: None,
+                },
+            );
+        }
+    }
+    if app.text.contains("auth") {
+        args.insert(
+            "app-name",
+            ServerArg {
+                value: app.text.clone(),
+                span: app.span,
+                from_env: false,
+                origin: None,
+            },
+        );
+    }
+    let gunicorn = tokens[w].text.ends_with("gunicorn");
+    let mut i = 0;
+    while i < words.len() {
+        let t = &words[i];
+        i += 1;
+        let (flag, inline) = match t.text.split_once('=') {
+            Some((f, v)) if f.starts_with("--") => (f, Some(v)),
+            _ => (t.text.as_str(), None),
+        };
+        let is_bind = if gunicorn {
+            flag == "-b" || flag == "--bind"
+        } else {
+            flag == "--host"
+        };
+        if !is_bind {
+            continue;
+        }
+        let (value, span) = match inline {
+            Some(v) => (v.to_string(), value_subspan(file, t, v)),
+            None => match words.get(i) {
+                Some(v) => {
+                    i += 1;
+                    (v.text.clone(), v.span)
+                }
+                None => continue,
+            },
+        };
+        let host = if gunicorn {
+            bind_host(&value)
+        } else {
+            Some(value)
+        };
+        let Some(host) = host else { continue };
+        // gunicorn binds every `-b` given: a non-loopback one decides.
+        let keep = args.get("host").is_none_or(|h| is_loopback_host(&h.value));
+        if keep {
+            args.insert(
+                "host",
+                ServerArg {
+                    value: host,
+                    span,
+                    from_env: false,
+                    origin: None,
+                },
+            );
+        }
+    }
+    Some(MlflowServer {
+        args,
+        libpq: HashMap::new(),
+        span: tokens[w].span,
+    })
+}
+
+/// The host of a gunicorn bind (`0.0.0.0:5000`, `[::]:80`, `:5000` is all
+/// interfaces); `None` for a Unix socket or a file descriptor.
+fn bind_host(bind: &str) -> Option<String> {
+    if bind.starts_with("unix:") || bind.starts_with("fd://") {
+        return None;
+    }
+    if let Some(rest) = bind.strip_prefix('[') {
+        return rest.split_once(']').map(|(h, _)| h.to_string());
+    }
+    let host = match bind.rsplit_once(':') {
+        Some((h, _)) => h,
+        None => bind,
+    };
+    Some(if host.is_empty() {
+        "0.0.0.0".to_string()
+    } else {
+        host.to_string()
+    })
+}
+
+fn is_loopback_host(host: &str) -> bool {
+    let h = host.trim().trim_start_matches('[').trim_end_matches(']');
+    h == "localhost" || h == "::1" || h.starts_with("127.")
+}
+
+/// `--gunicorn-opts "-b 0.0.0.0:5000"`: gunicorn binds every `-b` it is
+/// given, MLflow's own `-b host:port` included (its `bind` setting
+/// appends), so a bind in the options is a listen address too. (Not so
+/// for `--uvicorn-opts`: MLflow puts its own `--host` after them, and
+/// uvicorn keeps the last.)
+fn gunicorn_binds(file: &SourceFile, args: &mut HashMap<&'static str, ServerArg>) {
+    let Some(opts) = args.get("gunicorn-opts").cloned() else {
+        return;
+    };
+    let words = super::shell::shell_words(&opts.value);
+    let mut i = 0;
+    while i < words.len() {
+        let w = &words[i];
+        i += 1;
+        let value = if w == "-b" || w == "--bind" {
+            i += 1;
+            words.get(i - 1).cloned()
+        } else if let Some(v) = w.strip_prefix("--bind=") {
+            Some(v.to_string())
+        } else {
+            w.strip_prefix("-b")
+                .filter(|v| !v.is_empty())
+                .map(str::to_string)
+        };
+        let Some(host) = value.as_deref().and_then(bind_host) else {
+            continue;
+        };
+        if is_loopback_host(&host)
+            || args
+                .get("host")
+                .is_some_and(|h| !is_loopback_host(&h.value))
+        {
+            continue;
+        }
+        let token = Token {
+            text: opts.value.clone(),
+            span: opts.span,
+        };
+        let span = value_subspan(file, &token, value.as_deref().unwrap_or(""));
+        args.insert(
+            "host",
+            ServerArg {
+                value: host,
+                span,
+                from_env: opts.from_env,
+                origin: opts.origin,
+            },
+        );
+    }
 }
 
 /// Options that only `mlflow server` takes: an image whose entrypoint is
@@ -330,11 +550,8 @@ const SERVER_ONLY: &[&str] = &[
 /// Where `mlflow server` starts in the tokens: the span to show for it and
 /// the index of its first argument.
 fn server_start(process: &Process, tokens: &[Token]) -> Option<(Span, usize)> {
-    if let Some(i) = tokens
-        .windows(2)
-        .position(|w| is_mlflow_program(&w[0].text) && is_server_command(&w[1].text))
-    {
-        return Some((tokens[i + 1].span, i + 2));
+    if let Some(sub) = invocations(tokens).find(|&j| is_server_command(&tokens[j].text)) {
+        return Some((tokens[sub].span, sub + 1));
     }
     // No `command`, an MLflow image, and `args` for its entrypoint:
     // `[server, …]` (entrypoint `mlflow`) or `[--backend-store-uri=…, …]`
@@ -552,13 +769,14 @@ pub fn client_view(file: &SourceFile, process: &Process) -> MlflowClient {
         ..MlflowClient::default()
     };
     let tokens = &process.words;
-    for (i, w) in tokens.windows(2).enumerate() {
-        if is_mlflow_program(&w[0].text) && SUBCOMMANDS.contains(&w[1].text.as_str()) {
+    for sub in invocations(tokens) {
+        let w = &tokens[sub];
+        if SUBCOMMANDS.contains(&w.text.as_str()) {
             client
                 .subcommands
-                .push(Spanned::new(w[1].text.clone(), w[1].span));
-            if w[1].text == "run" {
-                client.run_options = parse_options(file, process, tokens, i + 2, RUN_OPTIONS);
+                .push(Spanned::new(w.text.clone(), w.span));
+            if w.text == "run" {
+                client.run_options = parse_options(file, process, tokens, sub + 1, RUN_OPTIONS);
             }
         }
     }
@@ -583,6 +801,63 @@ pub fn is_truthy(value: &str) -> bool {
         value.trim().to_ascii_lowercase().as_str(),
         "1" | "true" | "t" | "yes" | "y" | "on"
     )
+}
+
+/// Options of the `mlflow` group itself, before the subcommand (MLflow's
+/// `mlflow/cli/__init__.py`): (name, takes a value).
+const GROUP_OPTIONS: &[(&str, bool)] = &[
+    ("--env-file", true),
+    ("--version", false),
+    ("--help", false),
+];
+
+/// The index of the subcommand of each `mlflow` invocation in `tokens`:
+/// the word after `mlflow` (or `python -m mlflow`) and the group's own
+/// options (`mlflow --env-file .env server`).
+pub fn invocations(tokens: &[Token]) -> impl Iterator<Item = usize> + '_ {
+    tokens.iter().enumerate().filter_map(move |(i, t)| {
+        if !is_mlflow_program(&t.text) {
+            return None;
+        }
+        let mut j = i + 1;
+        while let Some(w) = tokens.get(j) {
+            let name = w.text.split('=').next().unwrap_or("");
+            match GROUP_OPTIONS.iter().find(|(n, _)| *n == name) {
+                Some((_, true)) if !w.text.contains('=') => j += 2,
+                Some(_) => j += 1,
+                None => break,
+            }
+        }
+        tokens.get(j).filter(|w| !is_separator(&w.text)).map(|_| j)
+    })
+}
+
+/// The files given to `mlflow --env-file` in `tokens`: the path and the
+/// word it is written in.
+pub fn env_files(tokens: &[Token]) -> Vec<&Token> {
+    let mut out = Vec::new();
+    for (i, t) in tokens.iter().enumerate() {
+        if !is_mlflow_program(&t.text) {
+            continue;
+        }
+        let mut j = i + 1;
+        while let Some(w) = tokens.get(j) {
+            if w.text == "--env-file" {
+                if let Some(f) = tokens.get(j + 1) {
+                    out.push(f);
+                }
+                j += 2;
+            } else if w.text.starts_with("--env-file=") {
+                out.push(w);
+                j += 1;
+            } else if GROUP_OPTIONS.iter().any(|(n, _)| *n == w.text) {
+                j += 1;
+            } else {
+                break;
+            }
+        }
+    }
+    out
 }
 
 /// `mlflow server`, or its alias `mlflow ui` (the CLI maps `ui` to `server`).

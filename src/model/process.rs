@@ -181,6 +181,91 @@ impl Process {
     }
 }
 
+/// Largest env file read (an env file is a few lines).
+const MAX_ENV_FILE: u64 = 1 << 20;
+
+/// The text of file `rel` relative to `dir`, when it lies inside `dir`
+/// (links resolved), is a regular file and is small; else `None` (its
+/// variables are then unknown).
+pub fn read_inside(dir: &std::path::Path, rel: &str) -> Option<String> {
+    use std::io::Read;
+    if rel.contains('$') {
+        return None;
+    }
+    let base = std::fs::canonicalize(dir).ok()?;
+    let target = std::fs::canonicalize(dir.join(rel)).ok()?;
+    if !target.starts_with(&base) {
+        return None;
+    }
+    let meta = std::fs::metadata(&target).ok()?;
+    if !meta.is_file() || meta.len() > MAX_ENV_FILE {
+        return None;
+    }
+    let mut bytes = Vec::new();
+    std::fs::File::open(&target)
+        .ok()?
+        .take(MAX_ENV_FILE)
+        .read_to_end(&mut bytes)
+        .ok()?;
+    Some(String::from_utf8_lossy(&bytes).into_owned())
+}
+
+/// `NAME=value` lines of a dotenv file (`export ` prefixes, quotes and
+/// `#` comment lines as python-dotenv reads them).
+pub fn dotenv_lines(text: &str) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    for line in text.lines() {
+        let line = line.trim();
+        let line = line.strip_prefix("export ").unwrap_or(line).trim_start();
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let Some((name, value)) = line.split_once('=') else {
+            continue;
+        };
+        let value = value.trim();
+        let value = value
+            .strip_prefix('"')
+            .and_then(|v| v.strip_suffix('"'))
+            .or_else(|| value.strip_prefix('\'').and_then(|v| v.strip_suffix('\'')))
+            .unwrap_or(value);
+        out.push((name.trim().to_string(), value.to_string()));
+    }
+    out
+}
+
+/// `mlflow --env-file F …` (SPEC §4.8): the file's variables join the
+/// process's environment when it lies inside `dir` (the Compose project,
+/// the script's directory, the repository of a workflow); the
+/// environment the process already has wins, as python-dotenv loads
+/// without overriding. A file that cannot be read leaves them unknown.
+pub fn read_mlflow_env_files(file: &SourceFile, p: &mut Process, dir: &std::path::Path) {
+    let files: Vec<Token> = super::mlflow::env_files(&p.words)
+        .into_iter()
+        .cloned()
+        .collect();
+    for f in files {
+        let rel = f.text.strip_prefix("--env-file=").unwrap_or(&f.text);
+        let Some(text) = read_inside(dir, rel) else {
+            p.opaque_env = true;
+            continue;
+        };
+        let loaded: Vec<EnvSetting> = dotenv_lines(&text)
+            .into_iter()
+            .filter(|(name, _)| !p.env.iter().any(|e| e.name == *name))
+            .map(|(name, value)| EnvSetting {
+                name,
+                value: Some(value),
+                source: EnvSource::EnvFile,
+                file: file.id,
+                name_span: f.span,
+                value_span: f.span,
+            })
+            .collect();
+        p.env.splice(0..0, loaded);
+    }
+}
+
 /// A cheap first test: whether a container can use MLflow at all (an
 /// `MLFLOW_*` variable, `mlflow` on its command line or in its image, or
 /// variables from `envFrom` that may be `MLFLOW_*`).
@@ -273,6 +358,37 @@ pub fn from_container<'n>(
     for item in container.command.iter().chain(&container.args) {
         p.command_spans.push(item.span);
         p.words.extend(words_of_item(file, item, &env));
+    }
+    with_script_env(file, p)
+}
+
+/// A container's or service's command line that is a script (`sh -c
+/// "export MLFLOW_HOST=0.0.0.0 && exec mlflow server"`): the command that
+/// runs MLflow, with the variables the script sets before it (`export`,
+/// `VAR=value` prefixes) joining the process's environment. Other command
+/// lines are left as they are.
+pub fn with_script_env(file: &SourceFile, mut p: Process) -> Process {
+    let start = match p.words.as_slice() {
+        [sh, c, ..] if is_shell(&sh.text) && c.text.starts_with('-') && c.text.ends_with('c') => 2,
+        _ => 0,
+    };
+    let rest = &p.words[start..];
+    let sets_variables = rest.iter().enumerate().any(|(i, w)| {
+        let at_command_start = i == 0 || is_separator(&rest[i - 1].text);
+        w.text == "export" || (at_command_start && assignment(file, w).is_some())
+    });
+    if !sets_variables {
+        return p;
+    }
+    let mut env = ScriptEnv::default();
+    for s in &p.env {
+        env.set(s.clone());
+    }
+    let mut found = Vec::new();
+    script_processes(file, rest, &mut env, &p, &mut found);
+    if let Some(first) = found.into_iter().next() {
+        p.words = first.words;
+        p.env = first.env;
     }
     p
 }
@@ -533,7 +649,19 @@ pub fn script_file(file: &SourceFile) -> Vec<Process> {
         &template,
         &mut out,
     );
+    let dir = file_dir(file);
+    for p in &mut out {
+        read_mlflow_env_files(file, p, &dir);
+    }
     out
+}
+
+/// The directory of a source file on disk (`.` for a bare name).
+pub fn file_dir(file: &SourceFile) -> std::path::PathBuf {
+    match file.path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+        _ => std::path::PathBuf::from("."),
+    }
 }
 
 /// Whether the first bytes of a file are a `sh`/`bash` shebang.

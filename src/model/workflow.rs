@@ -72,7 +72,20 @@ pub fn processes(file: &SourceFile, root: &Node) -> Vec<Process> {
             template.batch = true;
             template.scope = Some(file.display.clone());
             let tokens = place(file, run.span, script);
+            let first_new = out.len();
             script_processes(file, &tokens, &mut env, &template, &mut out);
+            // Steps run in the repository's root, the parent of `.github`.
+            let root = super::process::file_dir(file)
+                .parent()
+                .and_then(std::path::Path::parent)
+                .filter(|d| !d.as_os_str().is_empty())
+                .map_or_else(
+                    || std::path::PathBuf::from("."),
+                    std::path::Path::to_path_buf,
+                );
+            for p in &mut out[first_new..] {
+                super::process::read_mlflow_env_files(file, p, &root);
+            }
             env.rollback(step_scope);
         }
         env.rollback(job_scope);

@@ -17,7 +17,13 @@ pub static RULE: Rule = Rule {
                    authentication app (`--app-name basic-auth`, `oidc-auth`, \
                    `kubernetes-auth`, …), wherever it is started: containers of workloads, \
                    Docker Compose services, Dockerfiles (`CMD`, `ENTRYPOINT`), shell scripts \
-                   and GitHub Actions `run:` steps. The finding sits on the host value — in the ConfigMap \
+                   and GitHub Actions `run:` steps; command lines are read as MLflow's CLI \
+                   reads them (`mlflow ui`, `python -m mlflow`, `mlflow --env-file F server` \
+                   with `F` read when it is in the tree, `MLFLOW_HOST=… mlflow server`, \
+                   `export` in scripts and `sh -c`). A bind in `--gunicorn-opts` is a listen \
+                   address too (gunicorn binds every `-b`), and so is the bind of a \
+                   `gunicorn` or `uvicorn` serving `mlflow.server:app` / \
+                   `mlflow.server.fastapi_app:app` itself. The finding sits on the host value — in the ConfigMap \
                    or Secret, when `MLFLOW_HOST` comes from one through `envFrom` or \
                    `valueFrom` (on the key, for a Secret's base64 `data`), with the server as a \
                    related location. A server without `--host` listens on `127.0.0.1`, MLflow's \
