@@ -92,14 +92,25 @@ impl Diagnostic {
         }
     }
 
-    /// A finding on a node of `obj`.
+    /// A finding on a node of `obj`: in the file of the node (a patch of a
+    /// kustomize build), else the object's.
     pub fn on(
         rule: &'static RuleMeta,
         obj: &Object,
         span: Span,
         message: impl Into<String>,
     ) -> Self {
-        Diagnostic::new(rule, obj.file, span, message).object(obj)
+        Diagnostic::new(rule, span.file_or(obj.file), span, message).object(obj)
+    }
+
+    /// Take the file of each location from its span where the span names
+    /// one (a node that a kustomize build moved from a patch into a base
+    /// object lives in the patch).
+    pub fn locate_in_span_files(&mut self) {
+        self.file = self.span.file_or(self.file);
+        for r in &mut self.related {
+            r.file = r.span.file_or(r.file);
+        }
     }
 
     pub fn help(mut self, help: impl Into<String>) -> Self {

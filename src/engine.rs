@@ -493,6 +493,9 @@ pub fn run_rules(set: LoadedSet, selection: &Selection) -> CheckResult {
                 && config.severity(&d.rule_id) != Some(None)
         }
     }));
+    for d in &mut diagnostics {
+        d.locate_in_span_files();
+    }
     attach_locators(&mut diagnostics, &files);
 
     // `per-path-ignores` of the config.

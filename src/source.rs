@@ -22,23 +22,62 @@ pub struct Pos {
     pub col: u32,
 }
 
+/// A span whose file is the one of the object or finding it belongs to.
+pub const NO_FILE: FileId = FileId::MAX;
+
 /// A half-open range of source text: `end` is the position just past the node.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+///
+/// Nodes of loaded YAML also name their file: a kustomize build puts a
+/// patch's nodes into a base's object, and a finding on them must point
+/// into the patch.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Span {
     pub start: Pos,
     pub end: Pos,
+    /// The file the text is in, or [`NO_FILE`]: the file of whatever the
+    /// span is reported with.
+    pub file: FileId,
+}
+
+impl Default for Span {
+    fn default() -> Self {
+        Span::new(Pos::default(), Pos::default())
+    }
 }
 
 impl Span {
     pub fn new(start: Pos, end: Pos) -> Self {
-        Span { start, end }
+        Span {
+            start,
+            end,
+            file: NO_FILE,
+        }
     }
 
     /// An empty span at `pos`.
     pub fn point(pos: Pos) -> Self {
+        Span::new(pos, pos)
+    }
+
+    /// The same range, in `file`.
+    pub fn in_file(self, file: FileId) -> Self {
+        Span { file, ..self }
+    }
+
+    /// The file of the span, or `default` when it names none.
+    pub fn file_or(&self, default: FileId) -> FileId {
+        if self.file == NO_FILE {
+            default
+        } else {
+            self.file
+        }
+    }
+
+    /// An empty span at the start of this one (same file).
+    pub fn start_point(self) -> Self {
         Span {
-            start: pos,
-            end: pos,
+            end: self.start,
+            ..self
         }
     }
 
@@ -186,7 +225,7 @@ impl SourceFile {
 
     /// Span of a byte range.
     pub fn span_of_bytes(&self, range: std::ops::Range<usize>) -> Span {
-        Span::new(self.pos_of_byte(range.start), self.pos_of_byte(range.end))
+        Span::new(self.pos_of_byte(range.start), self.pos_of_byte(range.end)).in_file(self.id)
     }
 
     /// The source text a span covers.

@@ -339,7 +339,7 @@ fn relocate(node: &mut Node, inner: &SourceFile, outer: &SourceFile, scalar: &No
         }
     };
     fn walk(n: &mut Node, f: &dyn Fn(Pos) -> Pos) {
-        n.span = Span::new(f(n.span.start), f(n.span.end));
+        n.span = Span::new(f(n.span.start), f(n.span.end)).in_file(n.span.file);
         match &mut n.value {
             Value::Map(entries) => {
                 for e in entries {

@@ -462,6 +462,9 @@ pub fn parse_yaml(file: &SourceFile) -> ParsedYaml {
         }
     }
     out.problems = problems;
+    for doc in &mut out.docs {
+        doc.root.set_file(file.id);
+    }
     out
 }
 

@@ -213,6 +213,21 @@ impl Node {
         }
     }
 
+    /// Name `file` as the file of every span of this subtree.
+    pub fn set_file(&mut self, file: crate::source::FileId) {
+        self.span.file = file;
+        match &mut self.value {
+            Value::Scalar(..) => {}
+            Value::Seq(items) => items.iter_mut().for_each(|i| i.set_file(file)),
+            Value::Map(entries) => {
+                for e in entries {
+                    e.key.set_file(file);
+                    e.value.set_file(file);
+                }
+            }
+        }
+    }
+
     /// Number of nodes in this subtree.
     pub fn count(&self) -> usize {
         match &self.value {
