@@ -323,6 +323,70 @@ fn problem_diagnostic(source: &SourceFile, p: LoadProblem) -> Diagnostic {
     }
 }
 
+/// A finding on a base node that several kustomize roots reach is reported
+/// once, with a related location naming each root it was found in.
+fn once_across_roots(
+    diagnostics: Vec<Diagnostic>,
+    index: &Index,
+    roots: &[crate::kustomize::stage::Root],
+) -> Vec<Diagnostic> {
+    use std::collections::{BTreeSet, HashMap};
+    let mut roots_of: HashMap<crate::diagnostic::ObjectRef, BTreeSet<u32>> = HashMap::new();
+    for o in &index.objects {
+        if let Some(b) = o.build {
+            roots_of
+                .entry(crate::diagnostic::ObjectRef::of(o))
+                .or_default()
+                .insert(b);
+        }
+    }
+    let mut out: Vec<Diagnostic> = Vec::with_capacity(diagnostics.len());
+    let mut found_in: Vec<BTreeSet<u32>> = Vec::with_capacity(diagnostics.len());
+    let mut seen: HashMap<(String, u32, Span, String), usize> = HashMap::new();
+    for d in diagnostics {
+        let builds = d
+            .object
+            .as_ref()
+            .and_then(|o| roots_of.get(o))
+            .cloned()
+            .unwrap_or_default();
+        if builds.is_empty() {
+            out.push(d);
+            found_in.push(builds);
+            continue;
+        }
+        let key = (d.rule_id.to_string(), d.file, d.span, d.message.clone());
+        match seen.get(&key) {
+            Some(&i) => found_in[i].extend(builds),
+            None => {
+                seen.insert(key, out.len());
+                out.push(d);
+                found_in.push(builds);
+            }
+        }
+    }
+    for (d, builds) in out.iter_mut().zip(found_in) {
+        if builds.len() < 2 {
+            continue;
+        }
+        for b in builds {
+            if let Some(r) = roots.get(b as usize) {
+                d.related.push(crate::diagnostic::Related {
+                    file: r.file,
+                    span: Span::point(crate::source::Pos {
+                        byte: 0,
+                        line: 1,
+                        col: 1,
+                    }),
+                    message: format!("found in the kustomize build of `{}`", r.dir),
+                    locator: None,
+                });
+            }
+        }
+    }
+    out
+}
+
 /// A point span covers the character at it (unless at a line end or EOF).
 fn widen_to_char(source: &SourceFile, span: Span) -> Span {
     if !span.is_empty() {
@@ -348,6 +412,8 @@ pub struct LoadedSet {
     /// Notes about files (an SQLite file that is no tracking store, …).
     pub notes: Vec<WalkWarning>,
     pub keep_index: bool,
+    /// The kustomize roots the run built (objects name them by index).
+    pub kustomize_roots: Vec<crate::kustomize::stage::Root>,
 }
 
 /// Load: read, decode, parse and model every file in parallel, then index.
@@ -400,6 +466,12 @@ pub fn load_set_with(
         models.push(std::mem::take(&mut l.model));
     }
     drop(loaded);
+    // Kustomize roots are built; their objects replace the files they read.
+    let staged = crate::kustomize::stage::run(files, models);
+    let files = staged.files;
+    let models = staged.models;
+    notes.extend(staged.notes);
+    let kustomize_roots = staged.roots;
     let mut index_options = options.index.clone();
     index_options.tenancy = crate::index::Tenancy::from_config(&options.config);
     if index_options.deploy_namespace.is_none() {
@@ -417,6 +489,7 @@ pub fn load_set_with(
         want_fingerprints: options.fingerprints,
         notes,
         keep_index: options.keep_index,
+        kustomize_roots,
     }
 }
 
@@ -433,6 +506,7 @@ pub fn run_rules(set: LoadedSet, selection: &Selection) -> CheckResult {
         want_fingerprints,
         notes,
         keep_index,
+        kustomize_roots,
     } = set;
     let ctx = Context {
         index: &index,
@@ -495,6 +569,9 @@ pub fn run_rules(set: LoadedSet, selection: &Selection) -> CheckResult {
     }));
     for d in &mut diagnostics {
         d.locate_in_span_files();
+    }
+    if !kustomize_roots.is_empty() {
+        diagnostics = once_across_roots(diagnostics, &index, &kustomize_roots);
     }
     attach_locators(&mut diagnostics, &files);
 

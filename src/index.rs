@@ -352,6 +352,16 @@ impl Index {
                 resolved.push(NamespaceSource::ClusterScoped);
                 continue;
             }
+            // A kustomize build placed the object already.
+            if o.build.is_some() {
+                resolved.push(match (&o.namespace, deploy) {
+                    (NamespaceSource::Unset, Some(ns)) => {
+                        NamespaceSource::DeployTime(ns.to_string())
+                    }
+                    (ns, _) => ns.clone(),
+                });
+                continue;
+            }
             let kust = self.nearest_kustomization(&by_dir, o.file);
             let source = if let Some(k) = kust {
                 let k = &self.kustomizations[k];

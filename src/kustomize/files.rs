@@ -44,8 +44,14 @@ pub fn normalize(path: &Path) -> PathBuf {
         match c {
             Component::CurDir => {}
             Component::ParentDir => {
-                if !out.pop() || out.as_os_str().is_empty() && !path.is_absolute() {
-                    out.push("..");
+                let at_start = out.as_os_str().is_empty()
+                    || out.components().next_back() == Some(Component::ParentDir);
+                if at_start {
+                    if !path.is_absolute() {
+                        out.push("..");
+                    }
+                } else {
+                    out.pop();
                 }
             }
             other => out.push(other.as_os_str()),
@@ -172,6 +178,22 @@ impl Workspace {
         t.files.push(f.clone());
         t.by_path.insert(key, id);
         Ok((f, bytes))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn normalize_is_lexical() {
+        assert_eq!(normalize(Path::new("default/../crd")), PathBuf::from("crd"));
+        assert_eq!(normalize(Path::new("./a/./b/../c")), PathBuf::from("a/c"));
+        assert_eq!(
+            normalize(Path::new("../x/../../y")),
+            PathBuf::from("../../y")
+        );
+        assert_eq!(normalize(Path::new("/a/../../b")), PathBuf::from("/b"));
     }
 }
 

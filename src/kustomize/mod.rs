@@ -17,6 +17,7 @@ mod jsonpatch;
 mod merge;
 mod nameref;
 pub mod res;
+pub mod stage;
 mod transform;
 pub mod tree;
 
@@ -56,6 +57,9 @@ pub struct BuiltObject {
     /// generated ConfigMap or Secret).
     pub file: FileId,
     pub doc: u32,
+    /// `metadata.namespace` as its resource file wrote it (a kustomization's
+    /// `namespace:` may have replaced it).
+    pub written_namespace: Option<Node>,
 }
 
 /// The result of building one root.
@@ -74,6 +78,9 @@ pub struct Output {
     pub kustomizations: Vec<FileId>,
     /// Why the build failed, as kustomize would fail.
     pub error: Option<String>,
+    /// The names `Namespace` objects of the build had in their files
+    /// (kustomize renames them to the kustomization's namespace).
+    pub declared_namespaces: Vec<String>,
 }
 
 /// A kustomization directory during a build.
@@ -514,6 +521,9 @@ impl<'w> Build<'w> {
             } else {
                 added.push(Res::new(doc.clone(), file.id, i as u32));
             }
+        }
+        for r in &mut added {
+            r.written_namespace = r.node.path(&["metadata", "namespace"]).cloned();
         }
         for r in &added {
             if r.node.get_str("kind").is_none() {
@@ -1041,12 +1051,18 @@ pub fn build(ws: &Workspace, dir: &Path) -> Output {
                     != Some("true")
             });
             b.out.kustomization = b.out.kustomizations.first().copied();
+            b.out.declared_namespaces = ra
+                .iter()
+                .filter(|r| r.cur_id().kind == "Namespace")
+                .map(|r| r.org_id().name)
+                .collect();
             b.out.objects = ra
                 .into_iter()
                 .map(|r| BuiltObject {
                     node: r.node,
                     file: r.file,
                     doc: r.doc,
+                    written_namespace: r.written_namespace,
                 })
                 .collect();
         }

@@ -504,6 +504,7 @@ impl Res {
             suffixes: self.suffixes.clone(),
             needs_hash: self.needs_hash,
             generated: self.generated,
+            written_namespace: None,
         }
     }
 }

@@ -118,6 +118,8 @@ pub struct Res {
     pub needs_hash: bool,
     /// Made by a generator (so `behavior: merge` can find it).
     pub generated: bool,
+    /// `metadata.namespace` as the resource file wrote it.
+    pub written_namespace: Option<Node>,
 }
 
 impl Res {
@@ -131,6 +133,7 @@ impl Res {
             suffixes: Vec::new(),
             needs_hash: false,
             generated: false,
+            written_namespace: None,
         }
     }
 

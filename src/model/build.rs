@@ -143,6 +143,7 @@ pub fn build_object(file: &SourceFile, doc: u32, root: Node) -> Option<Object> {
         namespace: NamespaceSource::Unset,
         scope,
         spec,
+        build: None,
     })
 }
 

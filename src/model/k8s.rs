@@ -72,6 +72,9 @@ pub struct Object {
     pub namespace: NamespaceSource,
     pub scope: Scope,
     pub spec: Spec,
+    /// The kustomize build (index into the run's roots) that made this
+    /// object; `None` for an object linted as written.
+    pub build: Option<u32>,
 }
 
 #[derive(Debug)]

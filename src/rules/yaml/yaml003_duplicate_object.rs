@@ -119,6 +119,11 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
     let mut groups: BTreeMap<(Identity, Bundle), Vec<&Object>> = BTreeMap::new();
     let mut by_file: HashMap<u32, HashSet<Identity>> = HashMap::new();
     for obj in &index.objects {
+        // kustomize refuses a build with two objects of one id; objects of
+        // different builds (overlays) are different deployments.
+        if obj.build.is_some() {
+            continue;
+        }
         let Some(id) = identity(obj, ctx) else {
             continue;
         };
