@@ -181,6 +181,21 @@ impl Workspace {
     }
 }
 
+fn read_bounded(path: &Path) -> Result<Vec<u8>, String> {
+    let meta = std::fs::metadata(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    if !meta.is_file() {
+        return Err(format!("{} is not a file", path.display()));
+    }
+    if meta.len() > MAX_INPUT_BYTES {
+        return Err(format!(
+            "{} is larger than {} MB; not read",
+            path.display(),
+            MAX_INPUT_BYTES >> 20
+        ));
+    }
+    std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -195,19 +210,4 @@ mod tests {
         );
         assert_eq!(normalize(Path::new("/a/../../b")), PathBuf::from("/b"));
     }
-}
-
-fn read_bounded(path: &Path) -> Result<Vec<u8>, String> {
-    let meta = std::fs::metadata(path).map_err(|e| format!("{}: {e}", path.display()))?;
-    if !meta.is_file() {
-        return Err(format!("{} is not a file", path.display()));
-    }
-    if meta.len() > MAX_INPUT_BYTES {
-        return Err(format!(
-            "{} is larger than {} MB; not read",
-            path.display(),
-            MAX_INPUT_BYTES >> 20
-        ));
-    }
-    std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))
 }
