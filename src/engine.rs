@@ -355,7 +355,13 @@ fn once_across_roots(
             found_in.push(builds);
             continue;
         }
-        let key = (d.rule_id.to_string(), d.file, d.span, d.message.clone());
+        // The same node of a shared base, whatever namespace each overlay
+        // gave the object: the message names the first.
+        let message = match d.object.as_ref().and_then(|o| o.namespace.as_deref()) {
+            Some(ns) if !ns.is_empty() => d.message.replace(ns, "\u{0}"),
+            _ => d.message.clone(),
+        };
+        let key = (d.rule_id.to_string(), d.file, d.span, message);
         match seen.get(&key) {
             Some(&i) => found_in[i].extend(builds),
             None => {
