@@ -157,7 +157,10 @@ impl Tenancy {
     pub fn applies_to(&self, obj: &Object) -> bool {
         match obj.namespace() {
             Some(ns) => self.tenant_of(ns).is_some(),
-            None => obj.namespace == NamespaceSource::Unset,
+            None => matches!(
+                obj.namespace,
+                NamespaceSource::Unset | NamespaceSource::Unknown(_)
+            ),
         }
     }
 }
@@ -352,6 +355,10 @@ impl Index {
                 resolved.push(NamespaceSource::ClusterScoped);
                 continue;
             }
+            if let NamespaceSource::Unknown(_) = o.namespace {
+                resolved.push(o.namespace.clone());
+                continue;
+            }
             // A kustomize build placed the object already.
             if o.build.is_some() {
                 resolved.push(match (&o.namespace, deploy) {
@@ -365,6 +372,11 @@ impl Index {
             let kust = self.nearest_kustomization(&by_dir, o.file);
             let source = if let Some(k) = kust {
                 let k = &self.kustomizations[k];
+                let ns = k.namespace.as_ref().expect("filtered on namespace");
+                if crate::model::placeholder::is_placeholder_text(&ns.value) {
+                    resolved.push(NamespaceSource::Unknown(ns.span));
+                    continue;
+                }
                 NamespaceSource::Kustomize {
                     namespace: k.namespace.clone().expect("filtered on namespace"),
                     file: k.file,

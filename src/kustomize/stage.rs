@@ -147,7 +147,10 @@ fn set_namespace(obj: &mut crate::model::Object, written: Option<&Node>, out: &O
     else {
         return;
     };
-    if out.kustomizations.contains(&ns.span.file) {
+    if crate::model::placeholder::is_placeholder_text(&ns.value) {
+        obj.explicit_namespace = None;
+        obj.namespace = NamespaceSource::Unknown(ns.span);
+    } else if out.kustomizations.contains(&ns.span.file) {
         let written = written.and_then(Node::spanned_str);
         obj.explicit_namespace = match written {
             Some(w) if w.value != ns.value && !out.declared_namespaces.contains(&w.value) => {

@@ -124,8 +124,12 @@ pub fn build_object(file: &SourceFile, doc: u32, root: Node) -> Option<Object> {
     let metadata_key = metadata.map(|e| e.key.span).unwrap_or(kind.span);
     let meta = metadata.map(|e| &e.value);
     let name = meta.and_then(|m| m.get("name")).and_then(Node::spanned_str);
-    let explicit_namespace = meta
-        .and_then(|m| m.get("namespace"))
+    let namespace_node = meta.and_then(|m| m.get("namespace"));
+    let placeholder_namespace = namespace_node
+        .filter(|n| super::placeholder::is_placeholder(n))
+        .map(|n| n.span);
+    let explicit_namespace = namespace_node
+        .filter(|_| placeholder_namespace.is_none())
         .and_then(Node::spanned_str);
     let scope = builtin_scope(&group, &kind);
     let spec = build_spec(&root, &kind, &group);
@@ -140,7 +144,10 @@ pub fn build_object(file: &SourceFile, doc: u32, root: Node) -> Option<Object> {
         name,
         metadata_key,
         explicit_namespace,
-        namespace: NamespaceSource::Unset,
+        namespace: match placeholder_namespace {
+            Some(span) => NamespaceSource::Unknown(span),
+            None => NamespaceSource::Unset,
+        },
         scope,
         spec,
         build: None,

@@ -22,6 +22,9 @@ pub enum NamespaceSource {
     DeployTime(String),
     /// No source at all.
     Unset,
+    /// A template placeholder (`{{ .Release.Namespace }}`, `${NS}`): set,
+    /// but to a value not known until deploy time (SPEC §1).
+    Unknown(Span),
 }
 
 /// Whether a kind lives in a namespace.
@@ -302,7 +305,9 @@ impl Object {
             NamespaceSource::Explicit(ns) => Some(ns),
             NamespaceSource::Kustomize { namespace, .. } => Some(namespace),
             NamespaceSource::DeployTime(ns) => Some(ns),
-            NamespaceSource::ClusterScoped | NamespaceSource::Unset => None,
+            NamespaceSource::ClusterScoped
+            | NamespaceSource::Unset
+            | NamespaceSource::Unknown(_) => None,
         }
     }
 

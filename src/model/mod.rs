@@ -13,6 +13,7 @@ pub mod mlflow;
 pub mod mlproject;
 pub mod mounts;
 pub mod network;
+pub mod placeholder;
 pub mod process;
 pub mod rbac;
 pub mod server_env;

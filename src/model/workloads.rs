@@ -414,7 +414,7 @@ impl<'a> Walker<'a> {
         let field = |key: &str| layers.iter().find_map(|l| l.get(key));
         let service_account = field("serviceAccountName")
             .or_else(|| field("serviceAccount"))
-            .and_then(Node::spanned_str);
+            .and_then(super::placeholder::spanned_value);
         let automount_token = field("automountServiceAccountToken")
             .and_then(|n| n.as_bool().map(|b| Spanned::new(b, n.span)));
         let containers = exact(containers(own, &spec_path, spec_key, slots));

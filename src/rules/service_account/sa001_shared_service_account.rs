@@ -58,7 +58,8 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
             let Some(sa) = &t.service_account else {
                 continue;
             };
-            if sa.value == "default" {
+            // A placeholder (`$(SA)`) is no name to compare.
+            if sa.value == "default" || crate::model::placeholder::is_placeholder_text(&sa.value) {
                 continue;
             }
             groups

@@ -59,7 +59,10 @@ fn check(obj: &Object, ctx: &Context, out: &mut Vec<Diagnostic>) {
         let Some(sa) = &t.service_account else {
             continue;
         };
-        if sa.value == "default" || ctx.index.service_account_for(obj, &sa.value).is_some() {
+        if sa.value == "default"
+            || crate::model::placeholder::is_placeholder_text(&sa.value)
+            || ctx.index.service_account_for(obj, &sa.value).is_some()
+        {
             continue;
         }
         let role = t
