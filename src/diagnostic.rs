@@ -66,6 +66,9 @@ pub struct Diagnostic {
     /// tracking store in SQLite: `experiments/3/artifact_location`). When set,
     /// the finding has no line or column in any format (SPEC §3).
     pub locator: Option<String>,
+    /// The template a rendered file's finding came from (Helm's
+    /// `# Source: chart/templates/x.yaml`), SPEC §3.
+    pub source: Option<String>,
 }
 
 impl Diagnostic {
@@ -89,6 +92,7 @@ impl Diagnostic {
             related: Vec::new(),
             suppressed_by: None,
             locator: None,
+            source: None,
         }
     }
 
@@ -101,6 +105,15 @@ impl Diagnostic {
         message: impl Into<String>,
     ) -> Self {
         Diagnostic::new(rule, span.file_or(obj.file), span, message).object(obj)
+    }
+
+    /// The message as text formats print it: with the template it came
+    /// from, when the file is rendered output.
+    pub fn shown_message(&self) -> Cow<'_, str> {
+        match &self.source {
+            Some(s) => Cow::Owned(format!("{} (from `{s}`)", self.message)),
+            None => Cow::Borrowed(&self.message),
+        }
     }
 
     /// Take the file of each location from its span where the span names

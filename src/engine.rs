@@ -141,6 +141,8 @@ struct Loaded {
     suppressions: Vec<Suppression>,
     /// Notes and warnings for stderr (not findings).
     notes: Vec<WalkWarning>,
+    /// Helm's `# Source:` comments: (line, template), in line order.
+    template_sources: Vec<(u32, String)>,
 }
 
 /// An MLflow tracking store in SQLite, opened read-only by path (its bytes
@@ -196,6 +198,7 @@ fn load_store(id: u32, input: &Input) -> Loaded {
         model,
         suppressions: Vec::new(),
         notes,
+        template_sources: Vec::new(),
     }
 }
 
@@ -225,13 +228,26 @@ fn load_one(id: u32, input: &Input, bytes: std::io::Result<Vec<u8>>) -> Loaded {
             model: FileModel::default(),
             suppressions: Vec::new(),
             notes: Vec::new(),
+            template_sources: Vec::new(),
         };
     }
+    let mut template_sources = Vec::new();
     let (problems, model, suppressions) = match file.kind {
         FileKind::Yaml => {
             let parsed = load::parse_yaml(&file);
             let doc_starts: Vec<u32> = parsed.docs.iter().map(|d| d.root.span.start.line).collect();
             let suppressions = suppress::from_comments(&file, &parsed.comments, &doc_starts);
+            template_sources = parsed
+                .comments
+                .iter()
+                .filter(|c| load::is_template_source(&c.text))
+                .map(|c| {
+                    (
+                        c.line,
+                        c.text.trim_start()["Source: ".len()..].trim().to_string(),
+                    )
+                })
+                .collect();
             let model = build_file(&file, parsed.docs);
             (parsed.problems, model, suppressions)
         }
@@ -276,6 +292,7 @@ fn load_one(id: u32, input: &Input, bytes: std::io::Result<Vec<u8>>) -> Loaded {
         model,
         suppressions,
         notes: Vec::new(),
+        template_sources,
     }
 }
 
@@ -420,6 +437,8 @@ pub struct LoadedSet {
     pub keep_index: bool,
     /// The kustomize roots the run built (objects name them by index).
     pub kustomize_roots: Vec<crate::kustomize::stage::Root>,
+    /// Helm's `# Source:` comments by file: (line, template), line order.
+    pub template_sources: std::collections::HashMap<u32, Vec<(u32, String)>>,
 }
 
 /// Load: read, decode, parse and model every file in parallel, then index.
@@ -460,7 +479,11 @@ pub fn load_set_with(
     let mut models = Vec::with_capacity(loaded.len());
     let mut suppressions = Vec::new();
     let mut notes = Vec::new();
+    let mut template_sources = std::collections::HashMap::new();
     for l in loaded.iter_mut() {
+        if !l.template_sources.is_empty() {
+            template_sources.insert(l.file.id, std::mem::take(&mut l.template_sources));
+        }
         suppressions.append(&mut l.suppressions);
         notes.append(&mut l.notes);
         let file = &l.file;
@@ -496,6 +519,7 @@ pub fn load_set_with(
         notes,
         keep_index: options.keep_index,
         kustomize_roots,
+        template_sources,
     }
 }
 
@@ -513,6 +537,7 @@ pub fn run_rules(set: LoadedSet, selection: &Selection) -> CheckResult {
         notes,
         keep_index,
         kustomize_roots,
+        template_sources,
     } = set;
     let ctx = Context {
         index: &index,
@@ -578,6 +603,18 @@ pub fn run_rules(set: LoadedSet, selection: &Selection) -> CheckResult {
     }
     if !kustomize_roots.is_empty() {
         diagnostics = once_across_roots(diagnostics, &index, &kustomize_roots);
+    }
+    // Rendered Helm output: each finding names the template it came from.
+    if !template_sources.is_empty() {
+        for d in &mut diagnostics {
+            if let Some(list) = template_sources.get(&d.file) {
+                let line = d.span.start.line;
+                let i = list.partition_point(|(l, _)| *l <= line);
+                if i > 0 {
+                    d.source = Some(list[i - 1].1.clone());
+                }
+            }
+        }
     }
     attach_locators(&mut diagnostics, &files);
 

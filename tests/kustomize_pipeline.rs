@@ -67,3 +67,32 @@ fn kubebuilder_placeholders_give_nothing() {
     let ids: Vec<&str> = r.diagnostics.iter().map(|d| &*d.rule_id).collect();
     assert!(ids.is_empty(), "{ids:?}");
 }
+
+#[test]
+fn findings_in_rendered_helm_output_name_their_templates() {
+    let r = run("HOST003/fail/helm-rendered.yaml");
+    let host = r
+        .diagnostics
+        .iter()
+        .find(|d| d.rule_id == "HOST003")
+        .expect("HOST003");
+    assert_eq!(
+        host.source.as_deref(),
+        Some("monitoring/templates/daemonset.yaml")
+    );
+    assert!(
+        host.shown_message()
+            .ends_with("(from `monitoring/templates/daemonset.yaml`)")
+    );
+    let json = tenantlint::report::json::to_value(&r);
+    let sources: Vec<&str> = json["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|d| d["source"].as_str())
+        .collect();
+    assert!(
+        sources.contains(&"monitoring/templates/daemonset.yaml"),
+        "{json}"
+    );
+}

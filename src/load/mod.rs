@@ -358,7 +358,7 @@ pub fn parse_yaml(file: &SourceFile) -> ParsedYaml {
                 doc_index += 1;
                 builder.reset();
             }
-            Event::Comment(text, _) if text.contains("tenantlint") => {
+            Event::Comment(text, _) if text.contains("tenantlint") || is_template_source(&text) => {
                 out.comments.push(Comment {
                     line: span.start.line() as u32,
                     span: span_of(&span),
@@ -466,6 +466,12 @@ pub fn parse_yaml(file: &SourceFile) -> ParsedYaml {
         doc.root.set_file(file.id);
     }
     out
+}
+
+/// Helm's `# Source: chart/templates/x.yaml`, written above each rendered
+/// document.
+pub fn is_template_source(comment: &str) -> bool {
+    comment.trim_start().starts_with("Source: ")
 }
 
 /// Block collections end where their last child ends (the end event sits on

@@ -519,6 +519,7 @@ pub fn user_finding(
         related: Vec::new(),
         suppressed_by: None,
         locator: None,
+        source: None,
     }
 }
 

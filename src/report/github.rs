@@ -46,7 +46,7 @@ pub fn annotation(file: &str, d: &Diagnostic) -> String {
             command(d.severity),
             escape_property(file),
             escape_property(&format!("{} {}", d.rule_id, d.rule_name)),
-            escape_data(&format!("{locator}: {}", d.message))
+            escape_data(&format!("{locator}: {}", d.shown_message()))
         );
     }
     let (start, end) = (d.span.start, d.span.end);
@@ -69,7 +69,7 @@ pub fn annotation(file: &str, d: &Diagnostic) -> String {
         command(d.severity),
         escape_property(file),
         escape_property(&format!("{} {}", d.rule_id, d.rule_name)),
-        escape_data(&d.message)
+        escape_data(&d.shown_message())
     )
 }
 
@@ -116,6 +116,7 @@ mod tests {
             related: Vec::new(),
             suppressed_by: None,
             locator: None,
+            source: None,
         }
     }
 

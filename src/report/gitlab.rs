@@ -74,14 +74,14 @@ pub fn write(out: &mut dyn Write, result: &CheckResult) -> io::Result<()> {
                 Some(l) => (
                     1,
                     1,
-                    format!("{} {}: {l}: {}", d.rule_id, d.rule_name, d.message),
+                    format!("{} {}: {l}: {}", d.rule_id, d.rule_name, d.shown_message()),
                 ),
                 None => {
                     let begin = d.span.start.line.max(1);
                     (
                         begin,
                         d.span.end.line.max(begin),
-                        format!("{} {}: {}", d.rule_id, d.rule_name, d.message),
+                        format!("{} {}: {}", d.rule_id, d.rule_name, d.shown_message()),
                     )
                 }
             };

@@ -193,7 +193,7 @@ pub fn render(handler: &GraphicalReportHandler, result: &CheckResult, d: &Diagno
         })
         .collect();
     let rendered = Rendered {
-        message: safe::text(&d.message).into_owned(),
+        message: safe::text(&d.shown_message()).into_owned(),
         help: safe::text(&d.help).into_owned(),
         severity: match d.severity {
             Severity::Error => miette::Severity::Error,
@@ -227,7 +227,7 @@ fn render_row(result: &CheckResult, d: &Diagnostic, locator: &str, url: Option<&
         Severity::Warning => "⚠",
         Severity::Info => "☞",
     };
-    let _ = write!(out, "\n\n  {mark} {}\n", safe::text(&d.message));
+    let _ = write!(out, "\n\n  {mark} {}\n", safe::text(&d.shown_message()));
     let _ = writeln!(
         out,
         "   ╭─[{}]",

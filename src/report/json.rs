@@ -80,6 +80,8 @@ pub struct JsonDiagnostic<'a> {
     end_column: Option<u32>,
     #[serde(skip_serializing_if = "Option::is_none")]
     locator: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    source: Option<&'a str>,
     object: Option<JsonObject<'a>>,
     related: Vec<JsonRelated<'a>>,
 }
@@ -107,6 +109,7 @@ pub fn diagnostic<'a>(result: &'a CheckResult, d: &'a Diagnostic) -> JsonDiagnos
         end_line,
         end_column,
         locator: d.locator.as_deref(),
+        source: d.source.as_deref(),
         object: d.object.as_ref().map(object),
         related: d
             .related

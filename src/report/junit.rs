@@ -45,7 +45,7 @@ fn failure_text(result: &CheckResult, d: &Diagnostic) -> String {
         d.severity.as_str(),
         d.rule_id,
         d.rule_name,
-        safe::text(&d.message)
+        safe::text(&d.shown_message())
     );
     if let Some(o) = &d.object {
         let name = match &o.namespace {
@@ -117,7 +117,7 @@ pub fn to_report(result: &CheckResult, options: &ReportOptions) -> Report {
             let mut case = if options.fails(d) {
                 let mut status = TestCaseStatus::non_success(NonSuccessKind::Failure);
                 status
-                    .set_message(safe::text(&d.message).as_ref())
+                    .set_message(safe::text(&d.shown_message()).as_ref())
                     .set_type(d.severity.as_str())
                     .set_description(failure_text(result, d));
                 TestCase::new(name, status)

@@ -90,7 +90,7 @@ pub fn concise_line(file: &SourceFile, d: &Diagnostic) -> String {
         position(file, d.span, d.locator.as_deref()),
         d.severity.as_str(),
         d.rule_id,
-        safe::text(&d.message)
+        safe::text(&d.shown_message())
     )
 }
 

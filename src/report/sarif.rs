@@ -199,7 +199,7 @@ fn escape_link_text(s: &str) -> String {
 /// related locations only when the message links to them.
 pub fn message_with_links(d: &Diagnostic) -> String {
     if d.related.is_empty() {
-        return d.message.clone();
+        return d.shown_message().into_owned();
     }
     let links: Vec<String> = d
         .related
@@ -209,7 +209,7 @@ pub fn message_with_links(d: &Diagnostic) -> String {
         .collect();
     format!(
         "{} (see {})",
-        escape_link_text(&d.message),
+        escape_link_text(&d.shown_message()),
         links.join("; ")
     )
 }
