@@ -486,6 +486,7 @@ fn sarif_accepts_rules_that_are_not_built_in() {
             related: vec![],
             suppressed_by: None,
             locator: None,
+            source: None,
         }],
         suppressed: vec![],
         fingerprints: vec![],
