@@ -711,6 +711,7 @@ static EMPTY_MAP: Node = Node {
             line: 0,
             col: 0,
         },
+        file: crate::source::NO_FILE,
     },
     value: Value::Map(Vec::new()),
 };
