@@ -66,6 +66,14 @@ pub fn processes(file: &SourceFile, root: &Node) -> Vec<Process> {
         );
         p.scope = Some(scope.clone());
         p.image = service.get_str("image").map(str::to_string);
+        p.published = Some(
+            service.get_str("network_mode") == Some("host")
+                || service
+                    .get("ports")
+                    .map_or(&[][..], Node::items)
+                    .iter()
+                    .any(publishes_beyond_loopback),
+        );
         p.working_dir = service.get_str("working_dir").map(str::to_string);
         if let Some(env_files) = service.get("env_file") {
             read_env_files(file, env_files, &mut p);
@@ -145,6 +153,27 @@ fn inside_quotes(file: &SourceFile, n: &Node) -> crate::source::Span {
     } else {
         n.span
     }
+}
+
+/// A `ports:` entry that publishes on an address other than loopback:
+/// `"5000:5000"`, `"5000"` (a random host port, all interfaces),
+/// `"0.0.0.0:5000:5000"`, or the long form without a loopback `host_ip`.
+fn publishes_beyond_loopback(port: &Node) -> bool {
+    let host_ip = match port.as_str() {
+        Some(s) => {
+            let s = s.rsplit_once('/').map_or(s, |(p, _)| p);
+            // `IP:HOST:CONTAINER`, with `[::1]` for IPv6.
+            match s
+                .rsplit_once(':')
+                .and_then(|(rest, _)| rest.rsplit_once(':'))
+            {
+                Some((ip, _)) => ip.trim_start_matches('[').trim_end_matches(']').to_string(),
+                None => String::new(),
+            }
+        }
+        None => port.get_str("host_ip").unwrap_or("").to_string(),
+    };
+    !(host_ip == "localhost" || host_ip == "::1" || host_ip.starts_with("127."))
 }
 
 /// `environment:` as a map (`KEY: value`) or a list (`- KEY=value`). A

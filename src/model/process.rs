@@ -138,6 +138,11 @@ pub struct Process {
     pub tenant: Option<String>,
     /// The tenant comes from the config's `paths:`, not from the scope.
     pub tenant_from_config: bool,
+    /// Whether what it listens on is reachable from outside its own
+    /// project, when the source says: a Compose service publishes a port
+    /// on a non-loopback address (or uses the host's network); `None`
+    /// when unknown (a pod is reachable from every pod of the cluster).
+    pub published: Option<bool>,
 }
 
 impl Process {
@@ -161,6 +166,7 @@ impl Process {
             scope: None,
             tenant: None,
             tenant_from_config: false,
+            published: None,
         }
     }
 

@@ -1,7 +1,7 @@
 //! MLF004 unauthenticated-server.
 
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::rules::mlflow::{is_loopback, merge_same_node, on_setting, server_file};
+use crate::rules::mlflow::{is_loopback, merge_same_node, on_setting, server_file, server_process};
 use crate::rules::{Category, Check, Context, Docs, Rule, RuleMeta};
 
 pub static RULE: Rule = Rule {
@@ -23,7 +23,10 @@ pub static RULE: Rule = Rule {
                    `export` in scripts and `sh -c`). A bind in `--gunicorn-opts` is a listen \
                    address too (gunicorn binds every `-b`), and so is the bind of a \
                    `gunicorn` or `uvicorn` serving `mlflow.server:app` / \
-                   `mlflow.server.fastapi_app:app` itself. The finding sits on the host value — in the ConfigMap \
+                   `mlflow.server.fastapi_app:app` itself. In a Docker Compose service, where \
+                   `0.0.0.0` is how a port is published at all, it counts only when `ports:` \
+                   publishes the service beyond loopback (or it uses `network_mode: host`). \
+                   The finding sits on the host value — in the ConfigMap \
                    or Secret, when `MLFLOW_HOST` comes from one through `envFrom` or \
                    `valueFrom` (on the key, for a Secret's base64 `data`), with the server as a \
                    related location. A server without `--host` listens on `127.0.0.1`, MLflow's \
@@ -67,6 +70,11 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
             .arg("app-name")
             .is_some_and(|a| !a.value.trim().is_empty())
         {
+            continue;
+        }
+        // In a Compose service `0.0.0.0` is how a port is published at all;
+        // what others reach is what `ports:` publishes.
+        if server_process(index, s).is_some_and(|p| p.published == Some(false)) {
             continue;
         }
         let message = if let Some(origin) = host.origin {
