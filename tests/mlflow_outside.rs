@@ -2,7 +2,8 @@
 //! the lesson's server command, a literal secret and an `mlflow run .`
 //! trainer without an experiment — in a Compose file, a Dockerfile, a
 //! shell script and a GitHub Actions workflow — give MLF004, MLF005 and
-//! MLF003 on the exact words.
+//! MLF003 on the exact words (and the Compose server's sqlite store on no
+//! volume, MLF006).
 
 use std::path::PathBuf;
 
@@ -59,6 +60,8 @@ fn the_lessons_mistakes_are_found_on_their_words_in_every_producer() {
             ("MLF005", "Dockerfile", 7, 27, "minio123"),
             ("MLF005", "docker-compose.yml", 9, 30, "minio123"),
             ("MLF005", "start.sh", 5, 30, "minio123"),
+            // The lesson's store, in the container's writable layer.
+            ("MLF006", "docker-compose.yml", 5, 48, "sqlite:///mlflow.db"),
         ]
     );
 }

@@ -6,7 +6,7 @@ use crate::model::Object;
 use crate::model::k8s::{Container, follow};
 use crate::model::mlflow::{ServerArg, is_truthy};
 use crate::model::mounts::{VolumeSource, absolute_path, mounted};
-use crate::model::process::{MountSource, Process};
+use crate::model::process::{MountSource, Process, Producer};
 use crate::model::uri::{Store, parse_store};
 use crate::rules::mlflow::{merge_same_node, on_setting, server_container, server_process};
 use crate::rules::{Category, Check, Context, Docs, Rule, RuleMeta};
@@ -29,7 +29,11 @@ pub static RULE: Rule = Rule {
                    set whose `accessModes` include `ReadWriteMany` (network file systems break \
                    sqlite's locking) — or on no volume at all, in the container's own writable \
                    layer (`sqlite:///mlflow.db` with nothing mounted there), lost whenever the \
-                   container restarts. The finding sits on the store URI, with the volume as a \
+                   container restarts. A Docker Compose service is read alike: a store under \
+                   no `volumes:` entry (relative to `working_dir`; without one, only when the \
+                   service mounts nothing) is in the writable layer that recreating the \
+                   container discards, and one on a `tmpfs` mount is in memory. The finding \
+                   sits on the store URI, with the volume as a \
                    related location.",
             why: "Experiments, runs, metrics and the model registry live in the backend store. \
                   When it is lost on a restart or reschedule, every tenant's history goes with \
@@ -112,6 +116,35 @@ fn on_no_volume(
     .help("mount a ReadWriteOnce PersistentVolumeClaim at the store's directory, or keep the backend store in a database server")
 }
 
+/// A Compose service's store on no volume: in the container's writable
+/// layer, which `docker compose down` or any recreation (a new image, a
+/// changed setting) discards.
+fn compose_no_volume(
+    index: &Index,
+    server: &ServerRef,
+    arg: &ServerArg,
+    flag: &str,
+    kind: &str,
+    path: &str,
+    relative: bool,
+) -> Diagnostic {
+    let at = if relative {
+        format!("`{path}` in the image's working directory")
+    } else {
+        format!("`{path}`")
+    };
+    on_setting(
+        &RULE.meta,
+        index,
+        server,
+        arg,
+        format!(
+            "`--{flag}` keeps its {kind} at {at}, on no volume: in the container's writable layer, lost whenever the container is recreated"
+        ),
+    )
+    .help("mount a named volume (or a host directory) at the store's directory, or keep the backend store in a database server")
+}
+
 /// A server outside Kubernetes: an in-memory store, or a store on a
 /// `tmpfs` mount.
 fn check_process(index: &Index, s: &ServerRef, p: &Process, out: &mut Vec<Diagnostic>) {
@@ -137,15 +170,37 @@ fn check_process(index: &Index, s: &ServerRef, p: &Process, out: &mut Vec<Diagno
             Store::Path { path, .. } => path,
             _ => continue,
         };
-        let path = if path.starts_with('/') {
-            path
-        } else {
-            match &p.working_dir {
-                Some(dir) => format!("{dir}/{path}"),
-                None => continue,
+        let kind = match parse_store(uri) {
+            Store::Path { sqlite: true, .. } => "sqlite database",
+            _ => "file store",
+        };
+        let relative = !path.starts_with('/');
+        let path = match (&p.working_dir, relative) {
+            (_, false) => path,
+            (Some(dir), true) => format!("{dir}/{path}"),
+            // Relative to the image's working directory, which is unknown:
+            // on no volume only when the service mounts nothing at all.
+            (None, true) => {
+                if p.producer == Producer::Compose && p.mounts.is_empty() && !artifacts_only(s) {
+                    out.push(compose_no_volume(index, s, arg, flag, kind, &path, true));
+                }
+                continue;
             }
         };
         let path = crate::model::compose::normalise(&path);
+        let mounted_at = |m: &&crate::model::process::Mount| {
+            let target = m.target.trim_end_matches('/');
+            path.strip_prefix(target)
+                .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
+        };
+        // A Compose service's own writable layer: no volume holds the store.
+        if p.producer == Producer::Compose
+            && !p.mounts.iter().any(|m| mounted_at(&m))
+            && !artifacts_only(s)
+        {
+            out.push(compose_no_volume(index, s, arg, flag, kind, &path, false));
+            continue;
+        }
         let tmpfs = p.mounts.iter().find(|m| {
             let target = m.target.trim_end_matches('/');
             m.source == MountSource::Tmpfs
