@@ -96,3 +96,34 @@ fn findings_in_rendered_helm_output_name_their_templates() {
         "{json}"
     );
 }
+
+#[test]
+fn patches_are_no_objects_even_when_the_build_fails() {
+    let dir = tempfile::tempdir().unwrap();
+    let w = |name: &str, text: &str| {
+        let p = dir.path().join(name);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, text).unwrap();
+    };
+    // `missing.yaml` does not exist: kustomize cannot build this.
+    w(
+        "app/kustomization.yaml",
+        "namespace: team-a\nresources: [missing.yaml]\npatches:\n- path: patch.yaml\n",
+    );
+    w(
+        "app/patch.yaml",
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  template:\n    spec:\n      containers:\n      - name: web\n        image: nginx:1.27\n",
+    );
+    let options = CheckOptions {
+        paths: vec![dir.path().to_path_buf()],
+        threads: 1,
+        ..CheckOptions::default()
+    };
+    let r = check(&options).unwrap();
+    assert_eq!(r.objects, 0, "{:?}", r.diagnostics);
+    assert!(
+        r.warnings
+            .iter()
+            .any(|w| w.message.contains("kustomize build failed"))
+    );
+}

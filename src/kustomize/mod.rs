@@ -1080,6 +1080,66 @@ pub fn build(ws: &Workspace, dir: &Path) -> Output {
     out
 }
 
+/// What the kustomization in `dir` reads as patches or generator inputs
+/// (files that are never objects of their own, built or not), and the
+/// kustomization directories it includes.
+pub fn static_inputs(ws: &Workspace, dir: &Path) -> (Vec<PathBuf>, Vec<PathBuf>) {
+    let mut inputs = Vec::new();
+    let mut children = Vec::new();
+    let Ok(Some(kpath)) = kustomization_file(dir) else {
+        return (inputs, children);
+    };
+    let Ok(loaded) = ws.load(&kpath) else {
+        return (inputs, children);
+    };
+    let Ok(docs) = loaded.docs else {
+        return (inputs, children);
+    };
+    let Some(root) = docs.first() else {
+        return (inputs, children);
+    };
+    let mut add = |rel: &str| {
+        if !rel.contains('\n') && !rel.contains(": ") {
+            inputs.push(normalize(&dir.join(rel)));
+        }
+    };
+    for e in get_ci(root, "patchesStrategicMerge")
+        .map(Node::items)
+        .unwrap_or_default()
+    {
+        add(e.as_str().unwrap_or(""));
+    }
+    for field in ["patches", "patchesJson6902"] {
+        for e in get_ci(root, field).map(Node::items).unwrap_or_default() {
+            if let Some(p) = get_ci(e, "path").and_then(Node::as_str) {
+                add(p);
+            }
+        }
+    }
+    for field in ["configMapGenerator", "secretGenerator"] {
+        for g in get_ci(root, field).map(Node::items).unwrap_or_default() {
+            for key in ["files", "envs"] {
+                for f in get_ci(g, key).map(Node::items).unwrap_or_default() {
+                    let spec = f.as_str().unwrap_or("");
+                    add(spec.split_once('=').map_or(spec, |(_, p)| p));
+                }
+            }
+            if let Some(e) = get_ci(g, "env").and_then(Node::as_str) {
+                add(e);
+            }
+        }
+    }
+    for field in ["resources", "bases", "components"] {
+        for e in strings(root, field) {
+            let target = normalize(&dir.join(e.as_str().unwrap_or("")));
+            if target.is_dir() && kustomization_file(&target).is_ok_and(|k| k.is_some()) {
+                children.push(target);
+            }
+        }
+    }
+    (inputs, children)
+}
+
 /// The kustomization directories among `dirs` that no other one includes
 /// (as a resource, base or component): the roots to build.
 pub fn roots(ws: &Workspace, dirs: &[PathBuf]) -> Vec<PathBuf> {

@@ -4,7 +4,7 @@
 use std::collections::{BTreeMap, HashSet};
 use std::sync::Arc;
 
-use super::{Output, Workspace, build_all, kustomization_dirs, roots};
+use super::{Output, Workspace, build_all, kustomization_dirs, roots, static_inputs};
 use crate::discover::WalkWarning;
 use crate::load::Node;
 use crate::model::build::build_object;
@@ -47,6 +47,11 @@ pub fn run(files: Vec<Arc<SourceFile>>, mut models: Vec<FileModel>) -> Staged {
         };
     }
     let ws = Workspace::new(files.clone());
+    // Patches and generator inputs are never objects, whatever the builds do.
+    let mut never_objects: HashSet<std::path::PathBuf> = HashSet::new();
+    for d in &dirs {
+        never_objects.extend(static_inputs(&ws, d).0);
+    }
     let root_dirs = roots(&ws, &dirs);
     let outputs = build_all(&ws, &root_dirs);
     let mut files = files;
@@ -94,6 +99,11 @@ pub fn run(files: Vec<Arc<SourceFile>>, mut models: Vec<FileModel>) -> Staged {
             obj.build = Some(root);
             set_namespace(&mut obj, o.written_namespace.as_ref(), out);
             built.push((o.file, obj));
+        }
+    }
+    for f in &files {
+        if never_objects.contains(&super::normalize(&f.path)) {
+            covered.insert(f.id);
         }
     }
     for f in covered {
