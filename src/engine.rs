@@ -496,7 +496,15 @@ pub fn load_set_with(
     }
     drop(loaded);
     // Kustomize roots are built; their objects replace the files they read.
-    let staged = crate::kustomize::stage::run(files, models);
+    // A build reads only below the linted paths (a pull request must not
+    // make tenantlint read, and print, files elsewhere through `../` bases).
+    let allowed: Vec<PathBuf> = options
+        .paths
+        .iter()
+        .chain(&options.context)
+        .filter_map(|p| p.canonicalize().ok())
+        .collect();
+    let staged = crate::kustomize::stage::run(files, models, &allowed);
     let files = staged.files;
     let models = staged.models;
     notes.extend(staged.notes);

@@ -127,3 +127,36 @@ fn patches_are_no_objects_even_when_the_build_fails() {
             .any(|w| w.message.contains("kustomize build failed"))
     );
 }
+
+#[test]
+fn a_build_reads_nothing_outside_the_linted_paths() {
+    let dir = tempfile::tempdir().unwrap();
+    let w = |name: &str, text: &str| {
+        let p = dir.path().join(name);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, text).unwrap();
+    };
+    w("secret/kustomization.yaml", "resources: [token.yaml]\n");
+    w(
+        "secret/token.yaml",
+        "apiVersion: v1\nkind: Secret\nmetadata:\n  name: token\nstringData:\n  token: do-not-print\n",
+    );
+    w(
+        "repo/app/kustomization.yaml",
+        "namespace: team-a\nresources: [../../secret]\n",
+    );
+    let options = CheckOptions {
+        paths: vec![dir.path().join("repo")],
+        threads: 1,
+        ..CheckOptions::default()
+    };
+    let r = check(&options).unwrap();
+    assert!(r.files.iter().all(|f| !f.display.contains("token.yaml")));
+    assert!(
+        r.warnings
+            .iter()
+            .any(|w| w.message.contains("outside the linted paths")),
+        "{:?}",
+        r.warnings
+    );
+}

@@ -33,6 +33,9 @@ pub struct Workspace {
     /// Ids below `base` belong to files the run loaded itself.
     base: FileId,
     existing: Vec<Arc<SourceFile>>,
+    /// When not empty: files not loaded by the run are read only below
+    /// these (canonical) directories.
+    allowed: Vec<PathBuf>,
     table: Mutex<Table>,
 }
 
@@ -70,7 +73,32 @@ impl Workspace {
         Workspace {
             base: existing.len() as FileId,
             existing,
+            allowed: Vec::new(),
             table: Mutex::new(table),
+        }
+    }
+
+    /// Read new files only below `dirs` (canonical paths; files or
+    /// directories).
+    pub fn within(mut self, dirs: Vec<PathBuf>) -> Workspace {
+        self.allowed = dirs;
+        self
+    }
+
+    fn check_allowed(&self, path: &Path) -> Result<(), String> {
+        if self.allowed.is_empty() {
+            return Ok(());
+        }
+        let target = path
+            .canonicalize()
+            .map_err(|e| format!("{}: {e}", path.display()))?;
+        if self.allowed.iter().any(|a| target.starts_with(a)) {
+            Ok(())
+        } else {
+            Err(format!(
+                "{} is outside the linted paths; not read",
+                path.display()
+            ))
         }
     }
 
@@ -100,6 +128,7 @@ impl Workspace {
                 .ok_or_else(|| format!("file {} is not in the file table", key.display()))?,
             Some(id) => self.lock().files[(id - self.base) as usize].clone(),
             None => {
+                self.check_allowed(&key)?;
                 let bytes = read_bounded(&key)?;
                 let (text, bad) = load::decode(&bytes);
                 if let Some((_, why)) = bad {
@@ -148,6 +177,7 @@ impl Workspace {
     /// The raw text of a generator input (not parsed as YAML).
     pub fn load_text(&self, path: &Path) -> Result<(Arc<SourceFile>, Vec<u8>), String> {
         let key = normalize(path);
+        self.check_allowed(&key)?;
         let bytes = read_bounded(&key)?;
         let known = self.lock().by_path.get(&key).copied();
         if let Some(id) = known {

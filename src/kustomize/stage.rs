@@ -31,7 +31,11 @@ pub struct Staged {
 /// Build every kustomize root among `files`; objects of the files a build
 /// read become the built objects, patches and generator inputs are no
 /// objects of their own, and a failed build leaves its files as written.
-pub fn run(files: Vec<Arc<SourceFile>>, mut models: Vec<FileModel>) -> Staged {
+pub fn run(
+    files: Vec<Arc<SourceFile>>,
+    mut models: Vec<FileModel>,
+    allowed: &[std::path::PathBuf],
+) -> Staged {
     let dirs = kustomization_dirs(
         files
             .iter()
@@ -46,7 +50,7 @@ pub fn run(files: Vec<Arc<SourceFile>>, mut models: Vec<FileModel>) -> Staged {
             roots: Vec::new(),
         };
     }
-    let ws = Workspace::new(files.clone());
+    let ws = Workspace::new(files.clone()).within(allowed.to_vec());
     // Patches and generator inputs are never objects, whatever the builds do.
     let mut never_objects: HashSet<std::path::PathBuf> = HashSet::new();
     for d in &dirs {
