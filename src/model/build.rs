@@ -199,6 +199,15 @@ fn build_spec(root: &Node, kind: &str, group: &str) -> Spec {
                             default: quantities(item.get("default")),
                             default_request: quantities(item.get("defaultRequest")),
                             max: quantities(item.get("max")),
+                            min: item
+                                .get("min")
+                                .map(|m| {
+                                    m.entries()
+                                        .iter()
+                                        .filter_map(|e| e.key.as_str().map(str::to_string))
+                                        .collect()
+                                })
+                                .unwrap_or_default(),
                         })
                         .collect()
                 })

@@ -128,6 +128,8 @@ pub struct LimitRangeItem {
     pub default: Quantities,
     pub default_request: Quantities,
     pub max: Quantities,
+    /// The resources `min` names (a minimum makes pods request them).
+    pub min: Vec<String>,
 }
 
 /// Anything that runs pods: one or more pod templates, found by the one
@@ -165,6 +167,10 @@ pub struct PodTemplate {
     pub host_network: Option<Spanned<bool>>,
     pub host_pid: Option<Spanned<bool>>,
     pub host_ipc: Option<Spanned<bool>>,
+    /// Pod-level `resources` (Kubernetes 1.32+): the resources it requests
+    /// and limits for all containers together.
+    pub pod_requests: Vec<String>,
+    pub pod_limits: Vec<String>,
     /// The `hostPath` volumes the containers can mount.
     pub host_path_volumes: Vec<HostPathVolume>,
     /// Every Secret, ConfigMap and claim the pod uses.

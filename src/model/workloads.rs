@@ -436,6 +436,19 @@ impl<'a> Walker<'a> {
                 })
             })
             .collect();
+        // Only the nearest `resources` counts, as for every pod-level field.
+        let pod_resources = field("resources");
+        let resource_names = |kind: &str| -> Vec<String> {
+            pod_resources
+                .and_then(|r| r.get(kind))
+                .map(|q| {
+                    q.entries()
+                        .iter()
+                        .filter_map(|e| e.key.as_scalar().map(str::to_string))
+                        .collect()
+                })
+                .unwrap_or_default()
+        };
         let container_nodes: Vec<&Node> =
             containers.iter().filter_map(|c| self.at(&c.path)).collect();
         let refs = exact(references(&volumes, &container_nodes));
@@ -451,6 +464,8 @@ impl<'a> Walker<'a> {
             host_network: flag("hostNetwork"),
             host_pid: flag("hostPID"),
             host_ipc: flag("hostIPC"),
+            pod_requests: resource_names("requests"),
+            pod_limits: resource_names("limits"),
             host_path_volumes,
             refs,
         });

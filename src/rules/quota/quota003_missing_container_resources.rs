@@ -4,7 +4,7 @@ use std::collections::BTreeSet;
 
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::index::Index;
-use crate::model::k8s::{Quantities, Seg, follow};
+use crate::model::k8s::Quantities;
 use crate::model::{Object, Spec};
 use crate::rules::quota::container_label;
 use crate::rules::{Category, Check, Context, Docs, Rule, RuleMeta};
@@ -79,31 +79,15 @@ impl Defaults {
             let Spec::LimitRange(lr) = &obj.spec else {
                 continue;
             };
-            for (i, item) in lr.limits.iter().enumerate() {
+            for item in &lr.limits {
                 if item.kind != "Container" {
                     continue;
                 }
                 let names = |q: &Quantities| q.iter().map(|(k, _)| k.clone()).collect::<Vec<_>>();
-                let min = follow(
-                    &obj.root,
-                    &[
-                        Seg::Key("spec"),
-                        Seg::Key("limits"),
-                        Seg::Index(i),
-                        Seg::Key("min"),
-                    ],
-                )
-                .map(|m| {
-                    m.entries()
-                        .iter()
-                        .filter_map(|e| e.key.as_str().map(str::to_string))
-                        .collect::<Vec<_>>()
-                })
-                .unwrap_or_default();
                 let limits = [names(&item.default), names(&item.max)].concat();
                 d.requests.extend(limits.iter().cloned());
                 d.requests.extend(names(&item.default_request));
-                d.requests.extend(min);
+                d.requests.extend(item.min.iter().cloned());
                 d.limits.extend(limits);
             }
         }
@@ -127,12 +111,13 @@ fn check(obj: &Object, ctx: &Context, out: &mut Vec<Diagnostic>) {
     };
     for t in &w.templates {
         // Pod-level resources (Kubernetes 1.32+) cover every container.
-        let pod_resources = t.field(&obj.root, "resources");
         let pod_has = |kind: &str, resource: &str| {
-            pod_resources
-                .and_then(|r| r.get(kind))
-                .and_then(|q| q.get(resource))
-                .is_some()
+            let names = if kind == "limits" {
+                &t.pod_limits
+            } else {
+                &t.pod_requests
+            };
+            names.iter().any(|n| n == resource)
         };
         for c in &t.containers {
             let missing: Vec<&str> = REQUIRED
