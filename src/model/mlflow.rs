@@ -215,7 +215,12 @@ const SERVER_OPTIONS: &[(&str, Option<&str>, Option<&str>, bool)] = &[
         true,
     ),
     ("secrets-cache-max-size", None, None, true),
-    ("artifacts-presigned-only", None, None, false),
+    (
+        "artifacts-presigned-only",
+        None,
+        Some("MLFLOW_ARTIFACTS_PRESIGNED_ONLY"),
+        false,
+    ),
     (
         "default-artifact-root",
         None,
