@@ -54,33 +54,73 @@ fn target(data: &[u8]) {
             common::assert_span_in(&result.files[r.file as usize], r.span, "related");
         }
     }
-    for format in [
-        Format::Human,
-        Format::Concise,
-        Format::Json,
-        Format::Sarif,
-        Format::Junit,
-        Format::Github,
-    ] {
-        let options = ReportOptions {
-            format,
-            color: true,
-            width: 80,
-            elapsed: Duration::ZERO,
-            ..ReportOptions::default()
-        };
-        let mut out = Vec::new();
-        write_report(&mut out, &result, &options).expect("a Vec never fails");
-        // Output stays proportional to the findings, not to line lengths:
-        // every snippet is a bounded window (SPEC §3).
-        let bound = 64 * 1024 + 8 * 1024 * (result.diagnostics.len() + 1);
+    // What the findings themselves say (messages quote names from the
+    // input, which may be long): the report may repeat and escape it, but
+    // never grow with the length of the lines the findings sit on.
+    let said: usize = result
+        .diagnostics
+        .iter()
+        .map(|d| {
+            d.message.len()
+                + d.help.len()
+                + d.related.iter().map(|r| r.message.len()).sum::<usize>()
+                + d.object.as_ref().map_or(0, |o| {
+                    o.api_version.len()
+                        + o.kind.len()
+                        + o.name.len()
+                        + o.namespace.as_ref().map_or(0, String::len)
+                })
+        })
+        .sum();
+    for (i, format) in FORMATS.into_iter().enumerate() {
+        let out = render(&result, format);
+        // Per format, what any report holds (SARIF lists every rule), then
+        // a bounded window per finding and related location (SPEC §3) and
+        // what the findings say, escaped.
+        let windows: usize = result.diagnostics.iter().map(|d| 1 + d.related.len()).sum();
+        let bound = empty_report_sizes()[i] + 16 * 1024 * (windows + 1) + 16 * said;
         assert!(
             out.len() <= bound,
-            "{format:?}: {} bytes of report for {} findings",
+            "{format:?}: {} bytes of report for {} findings ({said} bytes of messages)",
             out.len(),
             result.diagnostics.len()
         );
     }
+}
+
+const FORMATS: [Format; 6] = [
+    Format::Human,
+    Format::Concise,
+    Format::Json,
+    Format::Sarif,
+    Format::Junit,
+    Format::Github,
+];
+
+fn render(result: &tenantlint::engine::CheckResult, format: Format) -> Vec<u8> {
+    let options = ReportOptions {
+        format,
+        color: true,
+        width: 80,
+        elapsed: Duration::ZERO,
+        ..ReportOptions::default()
+    };
+    let mut out = Vec::new();
+    write_report(&mut out, result, &options).expect("a Vec never fails");
+    out
+}
+
+/// The size of each format's report when there is nothing to report.
+fn empty_report_sizes() -> &'static [usize; 6] {
+    static SIZES: std::sync::OnceLock<[usize; 6]> = std::sync::OnceLock::new();
+    SIZES.get_or_init(|| {
+        let options = CheckOptions {
+            threads: 1,
+            ..CheckOptions::default()
+        };
+        let empty = check_sources(&[("team-a/app.yaml", "")], &options);
+        FORMATS.map(|f| render(&empty, f).len())
+    })
 }
 
 #[cfg(not(feature = "replay"))]
