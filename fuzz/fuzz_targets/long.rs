@@ -47,7 +47,10 @@ fn target(data: &[u8]) {
         ..CheckOptions::default()
     };
     let result = check_sources(&[("team-a/app.yaml", text.as_str())], &options);
-    for d in &result.diagnostics {
+    // Spans of the first thousand findings: checking a position counts the
+    // characters of its line, so checking all 65,536 findings on one line
+    // of 400 KB would be the harness's own quadratic work.
+    for d in result.diagnostics.iter().take(1000) {
         let file = &result.files[d.file as usize];
         common::assert_span_in(file, d.span, &d.rule_id);
         for r in &d.related {
