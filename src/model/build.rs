@@ -123,7 +123,16 @@ pub fn build_object(file: &SourceFile, doc: u32, root: Node) -> Option<Object> {
     let metadata = root.entry("metadata");
     let metadata_key = metadata.map(|e| e.key.span).unwrap_or(kind.span);
     let meta = metadata.map(|e| &e.value);
-    let name = meta.and_then(|m| m.get("name")).and_then(Node::spanned_str);
+    let name_node = meta.and_then(|m| m.get("name"));
+    let name = name_node.and_then(Node::spanned_str);
+    let name_scalar_span = name_node
+        .filter(|n| n.as_scalar().is_some())
+        .map(|n| n.span);
+    let generate_name = meta
+        .and_then(|m| m.get("generateName"))
+        .and_then(Node::as_str)
+        .is_some_and(|s| !s.is_empty());
+    let has_status = root.get("status").is_some();
     let namespace_node = meta.and_then(|m| m.get("namespace"));
     let placeholder_namespace = namespace_node
         .filter(|n| super::placeholder::is_placeholder(n))
@@ -142,6 +151,9 @@ pub fn build_object(file: &SourceFile, doc: u32, root: Node) -> Option<Object> {
         group,
         kind,
         name,
+        name_scalar_span,
+        generate_name,
+        has_status,
         metadata_key,
         explicit_namespace,
         namespace: match placeholder_namespace {

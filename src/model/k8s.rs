@@ -67,6 +67,13 @@ pub struct Object {
     pub group: String,
     pub kind: Spanned<String>,
     pub name: Option<Spanned<String>>,
+    /// The span of `metadata.name` when it is a scalar, also an empty or
+    /// null one (which `name` leaves out).
+    pub name_scalar_span: Option<Span>,
+    /// `metadata.generateName` is a non-empty string.
+    pub generate_name: bool,
+    /// The document has a `status`: a recorded state of a live object.
+    pub has_status: bool,
     /// Span of the `metadata:` key, or of `kind:`'s value when there is no metadata.
     pub metadata_key: Span,
     /// `metadata.namespace` as written.

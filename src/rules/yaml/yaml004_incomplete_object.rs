@@ -96,18 +96,14 @@ fn check(obj: &Object, _ctx: &Context, out: &mut Vec<Diagnostic>) {
     // tools and tests capture), not a manifest anyone applies.
     if obj.name.is_some()
         || is_tool_config(obj)
-        || obj.root.get("status").is_some()
-        || obj
-            .root
-            .path(&["metadata", "generateName"])
-            .and_then(|n| n.as_str())
-            .is_some_and(|s| !s.is_empty())
+        || obj.has_status
+        || obj.generate_name
     {
         return;
     }
-    let (span, message) = match obj.root.path(&["metadata", "name"]) {
-        Some(name) if name.as_scalar().is_some() => (
-            name.span,
+    let (span, message) = match obj.name_scalar_span {
+        Some(span) => (
+            span,
             format!("the {} has an empty `metadata.name`", *obj.kind),
         ),
         _ => (
