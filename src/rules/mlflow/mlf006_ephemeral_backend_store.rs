@@ -145,35 +145,64 @@ fn compose_no_volume(
     .help("mount a named volume (or a host directory) at the store's directory, or keep the backend store in a database server")
 }
 
-/// A server outside Kubernetes: an in-memory store, or a store on a
-/// `tmpfs` mount.
-fn check_process(index: &Index, s: &ServerRef, p: &Process, out: &mut Vec<Diagnostic>) {
+/// A server's backend or registry store that is a sqlite file or a file
+/// store directory.
+struct StorePath<'s> {
+    flag: &'static str,
+    arg: &'s ServerArg,
+    /// As written: absolute, or relative to the working directory.
+    path: String,
+    kind: &'static str,
+}
+
+/// The `--backend-store-uri` and `--registry-store-uri` of a server that
+/// are paths; an in-memory store is reported here, with `memory_help`.
+fn store_paths<'s>(
+    index: &Index,
+    s: &'s ServerRef,
+    memory_help: &str,
+    out: &mut Vec<Diagnostic>,
+) -> Vec<StorePath<'s>> {
+    let mut paths = Vec::new();
     for flag in ["backend-store-uri", "registry-store-uri"] {
         let Some(arg) = s.server.arg(flag) else {
             continue;
         };
         let uri = arg.value.trim();
-        let path = match parse_store(uri) {
-            Store::Memory => {
-                out.push(
-                    on_setting(
-                        &RULE.meta,
-                        index,
-                        s,
-                        arg,
-                        format!("`--{flag}` is `{uri}`, an in-memory database that is lost whenever the server restarts"),
-                    )
-                    .help("use a database server, or a sqlite file on a volume that outlives the container"),
-                );
-                continue;
-            }
-            Store::Path { path, .. } => path,
-            _ => continue,
-        };
-        let kind = match parse_store(uri) {
-            Store::Path { sqlite: true, .. } => "sqlite database",
-            _ => "file store",
-        };
+        match parse_store(uri) {
+            Store::Memory => out.push(
+                on_setting(
+                    &RULE.meta,
+                    index,
+                    s,
+                    arg,
+                    format!("`--{flag}` is `{uri}`, an in-memory database that is lost whenever the server restarts"),
+                )
+                .help(memory_help.to_string()),
+            ),
+            Store::Path { path, sqlite } => paths.push(StorePath {
+                flag,
+                arg,
+                path,
+                kind: if sqlite { "sqlite database" } else { "file store" },
+            }),
+            _ => {}
+        }
+    }
+    paths
+}
+
+/// A server outside Kubernetes: an in-memory store, or a store on a
+/// `tmpfs` mount.
+fn check_process(index: &Index, s: &ServerRef, p: &Process, out: &mut Vec<Diagnostic>) {
+    let memory_help = "use a database server, or a sqlite file on a volume that outlives the container";
+    for StorePath {
+        flag,
+        arg,
+        path,
+        kind,
+    } in store_paths(index, s, memory_help, out)
+    {
         let relative = !path.starts_with('/');
         let path = match (&p.working_dir, relative) {
             (_, false) => path,
@@ -234,32 +263,15 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
             }
             continue;
         };
-        for flag in ["backend-store-uri", "registry-store-uri"] {
-            let Some(arg) = s.server.arg(flag) else {
-                continue;
-            };
-            let uri = arg.value.trim();
-            let path = match parse_store(uri) {
-                Store::Memory => {
-                    found.push(
-                        on_setting(
-                            &RULE.meta,
-                            index,
-                            s,
-                            arg,
-                            format!("`--{flag}` is `{uri}`, an in-memory database that is lost whenever the server restarts"),
-                        )
-                        .help("use a database server, or a sqlite file on a ReadWriteOnce PersistentVolumeClaim"),
-                    );
-                    continue;
-                }
-                Store::Path { path, .. } => path,
-                _ => continue,
-            };
-            let kind = match parse_store(uri) {
-                Store::Path { sqlite: true, .. } => "sqlite database",
-                _ => "file store",
-            };
+        let memory_help =
+            "use a database server, or a sqlite file on a ReadWriteOnce PersistentVolumeClaim";
+        for StorePath {
+            flag,
+            arg,
+            path,
+            kind,
+        } in store_paths(index, s, memory_help, &mut found)
+        {
             let Some(abs) = absolute_path(obj, container, &path) else {
                 // Relative to the image's working directory, which is
                 // unknown: on no volume only when nothing is mounted at all.
