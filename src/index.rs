@@ -638,13 +638,55 @@ impl Index {
     }
 
     /// The tenant of each process outside Kubernetes (SPEC §4.8): the
-    /// tenant the config's `paths:` gives its file, else its own scope
-    /// (the Compose project, the file).
+    /// tenant the config's `paths:` gives its file, else its own scope —
+    /// the Compose project for a Compose service; for a Dockerfile, a
+    /// script or a workflow, the Compose project of the nearest directory
+    /// at or above it that holds a Compose file (the image it builds, the
+    /// script it runs), else its own directory. A Dockerfile and the start
+    /// script beside it are one deployment, not two tenants sharing a store.
     pub fn assign_process_tenants(
         &mut self,
         files: &[Arc<SourceFile>],
         config: &crate::config::Config,
     ) {
+        use crate::model::build::parent_dir;
+        use crate::model::process::Producer;
+        // Compose projects by the directory of their file (the first name
+        // in sorted order where one directory holds several projects).
+        let mut compose: HashMap<&str, &str> = HashMap::new();
+        for p in &self.processes {
+            if let (Producer::Compose, Some(scope)) = (p.producer, p.scope.as_deref()) {
+                let dir = parent_dir(&files[p.file as usize].display);
+                compose
+                    .entry(dir)
+                    .and_modify(|s| *s = (*s).min(scope))
+                    .or_insert(scope);
+            }
+        }
+        let scopes: Vec<Option<String>> = self
+            .processes
+            .iter()
+            .map(|p| {
+                if p.producer == Producer::Compose || p.scope.is_none() {
+                    return p.scope.clone();
+                }
+                let own = parent_dir(&files[p.file as usize].display);
+                let mut dir = own;
+                loop {
+                    if let Some(scope) = compose.get(dir) {
+                        return Some(scope.to_string());
+                    }
+                    if dir.is_empty() {
+                        break;
+                    }
+                    dir = parent_dir(dir);
+                }
+                Some(if own.is_empty() { "." } else { own }.to_string())
+            })
+            .collect();
+        for (p, scope) in self.processes.iter_mut().zip(scopes) {
+            p.scope = scope;
+        }
         for p in &mut self.processes {
             let target = config.path_target(&files[p.file as usize].path);
             let by_path = target.and_then(|t| {

@@ -41,6 +41,12 @@ pub static RULE: Rule = Rule {
                  belong to their own server and never collide across servers. Roots built from \
                  variables that tenantlint cannot resolve (secrets, ConfigMaps) are not compared. \
                  Servers whose namespace is unset have no known tenant and are not compared. \
+                 Outside Kubernetes, a server's tenant is the one the config's `paths:` gives \
+                 its file, else its Compose project; a Dockerfile, script or workflow belongs \
+                 to the Compose project of the nearest directory at or above it that has a \
+                 Compose file (the image it builds, the server it starts), else to its own \
+                 directory, so one deployment written in several files is one tenant. Two \
+                 teams' servers in one directory need `paths:` to be told apart. \
                  Deleted experiments are history and are not compared. MLflow 3's logged \
                  models (`mlruns/<id>/models/m-…`) live inside their experiment's location by \
                  design and are not experiments.",
