@@ -445,7 +445,7 @@ fn wrapped_server(file: &SourceFile, process: &Process) -> Option<MlflowServer> 
         };
         let Some(host) = host else { continue };
         // gunicorn binds every `-b` given: a non-loopback one decides.
-        let keep = args.get("host").is_none_or(|h| is_loopback_host(&h.value));
+        let keep = args.get("host").is_none_or(|h| is_loopback(&h.value));
         if keep {
             args.insert(
                 "host",
@@ -485,7 +485,9 @@ fn bind_host(bind: &str) -> Option<String> {
     })
 }
 
-fn is_loopback_host(host: &str) -> bool {
+/// Loopback addresses: a server listening there is not reachable from
+/// other pods or machines.
+pub fn is_loopback(host: &str) -> bool {
     let h = host.trim().trim_start_matches('[').trim_end_matches(']');
     h == "localhost" || h == "::1" || h.starts_with("127.")
 }
@@ -517,11 +519,7 @@ fn gunicorn_binds(file: &SourceFile, args: &mut HashMap<&'static str, ServerArg>
         let Some(host) = value.as_deref().and_then(bind_host) else {
             continue;
         };
-        if is_loopback_host(&host)
-            || args
-                .get("host")
-                .is_some_and(|h| !is_loopback_host(&h.value))
-        {
+        if is_loopback(&host) || args.get("host").is_some_and(|h| !is_loopback(&h.value)) {
             continue;
         }
         let token = Token {

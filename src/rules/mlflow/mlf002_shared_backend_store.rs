@@ -96,15 +96,9 @@ fn identity(ctx: &Context, server: &ServerRef, uri: &str) -> Option<String> {
             host,
             port,
             database,
-        } => {
-            // No host, or a Unix socket directory: a database of this pod.
-            if host.is_empty() || host.starts_with('/') || is_loopback(&host) {
-                return None;
-            }
-            let host = service_host(&host, obj.namespace()?);
-            let port = port.map(|p| format!(":{p}")).unwrap_or_default();
-            Some(format!("`{family}://{host}{port}/{database}`"))
-        }
+        } => database_identity(&family, &host, port, &database, |h| {
+            Some(service_host(h, obj.namespace()?))
+        }),
         Store::Path { path, .. } => {
             let path = absolute_path(obj, container, &path)?;
             let m = mounted(obj, template, container, &path)?;
@@ -135,19 +129,14 @@ fn process_identity(p: &Process, uri: &str) -> Option<String> {
             host,
             port,
             database,
-        } => {
-            if host.is_empty() || host.starts_with('/') || is_loopback(&host) {
-                return None;
-            }
-            let h = host.trim_end_matches('.');
-            let host = if h.contains('.') || h.parse::<std::net::IpAddr>().is_ok() {
+        } => database_identity(&family, &host, port, &database, |h| {
+            let h = h.trim_end_matches('.');
+            Some(if h.contains('.') || h.parse::<std::net::IpAddr>().is_ok() {
                 h.to_string()
             } else {
                 format!("{h} (in `{}`)", p.scope.as_deref()?)
-            };
-            let port = port.map(|p| format!(":{p}")).unwrap_or_default();
-            Some(format!("`{family}://{host}{port}/{database}`"))
-        }
+            })
+        }),
         Store::Path { path, .. } => {
             let path = if path.starts_with('/') {
                 path
@@ -167,6 +156,25 @@ fn process_identity(p: &Process, uri: &str) -> Option<String> {
         }
         Store::Memory | Store::Unknown => None,
     }
+}
+
+/// A database server's identity: `None` for no host, a Unix socket
+/// directory or loopback (a database of this pod or machine, never
+/// shared); else the host as `qualify` names it (a short name is one of
+/// the server's own namespace or Compose project), port and database.
+fn database_identity(
+    family: &str,
+    host: &str,
+    port: Option<u16>,
+    database: &str,
+    qualify: impl FnOnce(&str) -> Option<String>,
+) -> Option<String> {
+    if host.is_empty() || host.starts_with('/') || is_loopback(host) {
+        return None;
+    }
+    let host = qualify(host)?;
+    let port = port.map(|p| format!(":{p}")).unwrap_or_default();
+    Some(format!("`{family}://{host}{port}/{database}`"))
 }
 
 fn join(base: &str, rest: &str) -> String {

@@ -1,7 +1,7 @@
 //! MLF006 ephemeral-backend-store.
 
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::index::{Index, ServerRef};
+use crate::index::{Index, ServerAt, ServerRef};
 use crate::model::Object;
 use crate::model::k8s::{Container, follow};
 use crate::model::mlflow::{ServerArg, is_truthy};
@@ -89,7 +89,10 @@ fn artifacts_only(server: &ServerRef) -> bool {
         .is_some_and(|a| is_truthy(&a.value))
 }
 
-/// A store on no volume: in the container's own writable layer.
+/// A store on no volume: in the container's own writable layer — lost
+/// when a pod's container restarts, and when a Compose service's
+/// container is recreated (`docker compose down`, a new image, a changed
+/// setting).
 fn on_no_volume(
     index: &Index,
     server: &ServerRef,
@@ -104,34 +107,15 @@ fn on_no_volume(
     } else {
         format!("`{path}`")
     };
-    on_setting(
-        &RULE.meta,
-        index,
-        server,
-        arg,
-        format!(
-            "`--{flag}` keeps its {kind} at {at}, on no volume: in the container's writable layer, lost whenever the container restarts"
+    let (lost, help) = match server.at {
+        ServerAt::Process(_) => (
+            "is recreated",
+            "mount a named volume (or a host directory) at the store's directory, or keep the backend store in a database server",
         ),
-    )
-    .help("mount a ReadWriteOnce PersistentVolumeClaim at the store's directory, or keep the backend store in a database server")
-}
-
-/// A Compose service's store on no volume: in the container's writable
-/// layer, which `docker compose down` or any recreation (a new image, a
-/// changed setting) discards.
-fn compose_no_volume(
-    index: &Index,
-    server: &ServerRef,
-    arg: &ServerArg,
-    flag: &str,
-    kind: &str,
-    path: &str,
-    relative: bool,
-) -> Diagnostic {
-    let at = if relative {
-        format!("`{path}` in the image's working directory")
-    } else {
-        format!("`{path}`")
+        ServerAt::Container { .. } => (
+            "restarts",
+            "mount a ReadWriteOnce PersistentVolumeClaim at the store's directory, or keep the backend store in a database server",
+        ),
     };
     on_setting(
         &RULE.meta,
@@ -139,10 +123,10 @@ fn compose_no_volume(
         server,
         arg,
         format!(
-            "`--{flag}` keeps its {kind} at {at}, on no volume: in the container's writable layer, lost whenever the container is recreated"
+            "`--{flag}` keeps its {kind} at {at}, on no volume: in the container's writable layer, lost whenever the container {lost}"
         ),
     )
-    .help("mount a named volume (or a host directory) at the store's directory, or keep the backend store in a database server")
+    .help(help)
 }
 
 /// A server's backend or registry store that is a sqlite file or a file
@@ -211,7 +195,7 @@ fn check_process(index: &Index, s: &ServerRef, p: &Process, out: &mut Vec<Diagno
             // on no volume only when the service mounts nothing at all.
             (None, true) => {
                 if p.producer == Producer::Compose && p.mounts.is_empty() && !artifacts_only(s) {
-                    out.push(compose_no_volume(index, s, arg, flag, kind, &path, true));
+                    out.push(on_no_volume(index, s, arg, flag, kind, &path, true));
                 }
                 continue;
             }
@@ -227,7 +211,7 @@ fn check_process(index: &Index, s: &ServerRef, p: &Process, out: &mut Vec<Diagno
             && !p.mounts.iter().any(|m| mounted_at(&m))
             && !artifacts_only(s)
         {
-            out.push(compose_no_volume(index, s, arg, flag, kind, &path, false));
+            out.push(on_no_volume(index, s, arg, flag, kind, &path, false));
             continue;
         }
         let tmpfs = p.mounts.iter().find(|m| {

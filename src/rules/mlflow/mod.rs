@@ -305,12 +305,7 @@ pub fn is_reference(value: &str) -> bool {
     v.is_empty() || v.starts_with('$') || v.contains("{{")
 }
 
-/// Loopback addresses: a server listening there is not reachable from
-/// other pods.
-pub fn is_loopback(host: &str) -> bool {
-    let h = host.trim().trim_start_matches('[').trim_end_matches(']');
-    h == "localhost" || h == "::1" || h.starts_with("127.")
-}
+pub use crate::model::mlflow::is_loopback;
 
 #[cfg(test)]
 mod tests {
