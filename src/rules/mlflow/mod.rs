@@ -234,45 +234,56 @@ impl MlflowProcess<'_> {
 /// [`may_use_mlflow`] (with `envFrom` ConfigMaps read from the set — those
 /// of the pod's namespace, or for a pod whose namespace is unset, those of
 /// its directory), then the processes outside Kubernetes.
-pub fn processes<'i>(ctx: &Context<'i>) -> Vec<MlflowProcess<'i>> {
+pub fn processes<'i>(ctx: &Context<'i>) -> impl Iterator<Item = MlflowProcess<'i>> + 'i {
+    // Built one at a time as the rule reads them: the view of every
+    // container of a big set at once was more memory than its YAML.
     let index = ctx.index;
-    let mut out = Vec::new();
-    for (object, obj) in index.objects.iter().enumerate() {
-        let Some(w) = obj.workload() else { continue };
-        for (t, template) in w.templates.iter().enumerate() {
-            for (c, container) in template.containers.iter().enumerate() {
-                if !may_use_mlflow(obj, container) {
-                    continue;
-                }
-                let process = from_container(
-                    ctx.file(obj.file),
-                    obj,
-                    container,
-                    |name| index.config_map_data(obj, name),
-                    &Default::default(),
-                );
-                out.push(MlflowProcess {
-                    process: Cow::Owned(process),
-                    object: Some(obj),
-                    container: Some(container),
-                    at: ServerAt::Container {
-                        object,
-                        template: t,
-                        container: c,
-                    },
-                });
+    let files = ctx.files;
+    let containers = index
+        .objects
+        .iter()
+        .enumerate()
+        .filter_map(|(object, obj)| Some((object, obj, obj.workload()?)))
+        .flat_map(|(object, obj, w)| {
+            w.templates.iter().enumerate().flat_map(move |(t, template)| {
+                template
+                    .containers
+                    .iter()
+                    .enumerate()
+                    .map(move |(c, container)| (object, obj, t, c, container))
+            })
+        })
+        .filter(|(_, obj, _, _, container)| may_use_mlflow(obj, container))
+        .map(move |(object, obj, t, c, container)| {
+            let process = from_container(
+                &files[obj.file as usize],
+                obj,
+                container,
+                |name| index.config_map_data(obj, name),
+                &Default::default(),
+            );
+            MlflowProcess {
+                process: Cow::Owned(process),
+                object: Some(obj),
+                container: Some(container),
+                at: ServerAt::Container {
+                    object,
+                    template: t,
+                    container: c,
+                },
             }
-        }
-    }
-    for (i, p) in index.processes.iter().enumerate() {
-        out.push(MlflowProcess {
+        });
+    let outside = index
+        .processes
+        .iter()
+        .enumerate()
+        .map(|(i, p)| MlflowProcess {
             process: Cow::Borrowed(p),
             object: None,
             container: None,
             at: ServerAt::Process(i),
         });
-    }
-    out
+    containers.chain(outside)
 }
 
 /// The MLflow view of a process.
