@@ -88,6 +88,7 @@ fn bench_stages(c: &mut Criterion) {
                                 .map(|d| Document {
                                     index: d.index,
                                     root: d.root.clone(),
+                                    region: d.region.clone(),
                                 })
                                 .collect();
                             (f, copy)

@@ -110,7 +110,7 @@ impl ObjectSpans {
     pub fn new(index: &Index) -> Self {
         let mut by_file: HashMap<u32, Intervals> = HashMap::new();
         for (i, o) in index.objects.iter().enumerate() {
-            let span = o.root.span;
+            let span = o.root_span();
             by_file.entry(o.file).or_default().push((
                 u64::from(span.start.byte),
                 u64::from(span.end.byte),
@@ -160,7 +160,7 @@ pub fn fingerprint(
     let node = spans
         .holding(d.file, d.span)
         .into_iter()
-        .find_map(|i| node_path(&index.objects[i].root, d.span))
+        .find_map(|i| node_path(&index.objects[i].root(), d.span))
         .or_else(|| d.locator.clone())
         .unwrap_or_else(|| d.message.clone());
     Fingerprint {

@@ -430,6 +430,7 @@ fn prepare(args: &RunArgs) -> Result<Prepared, i32> {
         fingerprints: false,
         context: args.context.clone(),
         keep_index: false,
+        keep_trees_up_to: None,
     };
     Ok(Prepared { options, fail_on })
 }

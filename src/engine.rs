@@ -13,7 +13,6 @@ use crate::index::{Index, IndexOptions};
 use crate::load::{self, LoadProblem};
 pub use crate::meta::{selector_matches_meta, selects_policy};
 use crate::model::FileModel;
-use crate::model::build::build_file;
 pub use crate::rules::selector_matches;
 use crate::rules::{self, Check, Context, Rule};
 use crate::source::{FileKind, SourceFile, Span};
@@ -92,7 +91,17 @@ pub struct CheckOptions {
     pub context: Vec<PathBuf>,
     /// Keep the index in [`CheckResult::index`] (the tenancy posture reads it).
     pub keep_index: bool,
+    /// Objects keep their YAML trees in memory while the inputs total at
+    /// most this many bytes (`None`: [`KEEP_TREES_UP_TO`]); past it, an
+    /// object keeps where its document is, and a rule that reads the tree
+    /// gets it parsed again. Same findings, bounded memory.
+    pub keep_trees_up_to: Option<u64>,
 }
+
+/// Trees take about five bytes of memory per byte of YAML: up to 64 MB of
+/// input they stay in memory (faster); past it they are parsed again when
+/// read (SPEC: memory bounded per input byte).
+pub const KEEP_TREES_UP_TO: u64 = 64 << 20;
 
 /// How far a run has come (read by the CLI's progress line).
 #[derive(Debug, Default)]
@@ -202,7 +211,9 @@ fn load_store(id: u32, input: &Input) -> Loaded {
     }
 }
 
-fn load_one(id: u32, input: &Input, bytes: std::io::Result<Vec<u8>>) -> Loaded {
+/// `store_trees`: objects keep where their document is instead of its tree
+/// (see [`CheckOptions::keep_trees_up_to`]).
+fn load_one(id: u32, input: &Input, bytes: std::io::Result<Vec<u8>>, store_trees: bool) -> Loaded {
     if input.kind == FileKind::SqliteStore && input.path.as_os_str() != "-" {
         return load_store(id, input);
     }
@@ -231,14 +242,21 @@ fn load_one(id: u32, input: &Input, bytes: std::io::Result<Vec<u8>>) -> Loaded {
             template_sources: Vec::new(),
         };
     }
+    let file = Arc::new(file);
     let mut template_sources = Vec::new();
     let (problems, model, suppressions) = match file.kind {
         FileKind::Yaml => {
-            let parsed = load::parse_yaml(&file);
-            let doc_starts: Vec<u32> = parsed.docs.iter().map(|d| d.root.span.start.line).collect();
-            let suppressions = suppress::from_comments(&file, &parsed.comments, &doc_starts);
-            template_sources = parsed
-                .comments
+            // Each document is modelled as soon as it is read: with
+            // `store_trees`, a file's trees are never all in memory.
+            let mut builder =
+                crate::model::build::FileBuilder::new(&file, store_trees.then_some(&file));
+            let mut doc_starts: Vec<u32> = Vec::new();
+            let (problems, comments) = load::parse_yaml_each(&file, |doc| {
+                doc_starts.push(doc.root.span.start.line);
+                builder.add(doc);
+            });
+            let suppressions = suppress::from_comments(&file, &comments, &doc_starts);
+            template_sources = comments
                 .iter()
                 .filter(|c| load::is_template_source(&c.text))
                 .map(|c| {
@@ -248,8 +266,7 @@ fn load_one(id: u32, input: &Input, bytes: std::io::Result<Vec<u8>>) -> Loaded {
                     )
                 })
                 .collect();
-            let model = build_file(&file, parsed.docs);
-            (parsed.problems, model, suppressions)
+            (problems, builder.finish(), suppressions)
         }
         // A store given as stdin: SQLite reads files, not pipes.
         FileKind::SqliteStore => (
@@ -287,7 +304,7 @@ fn load_one(id: u32, input: &Input, bytes: std::io::Result<Vec<u8>>) -> Loaded {
         }
     };
     Loaded {
-        file: Arc::new(file),
+        file,
         problems,
         model,
         suppressions,
@@ -463,11 +480,26 @@ pub fn load_set_with(
     if let Some(p) = &options.progress {
         p.total.store(inputs.len(), Relaxed);
     }
+    let limit = options.keep_trees_up_to.unwrap_or(KEEP_TREES_UP_TO);
+    let store_trees = inputs
+        .iter()
+        .filter(|i| i.kind == FileKind::Yaml)
+        .map(|i| match &options.stdin {
+            Some((name, data)) if i.display == *name && i.path.as_os_str() == "-" => {
+                data.len() as u64
+            }
+            _ => std::fs::metadata(&i.path).map_or(0, |m| m.len()),
+        })
+        .try_fold(0u64, |sum, n| {
+            let sum = sum.saturating_add(n);
+            (sum <= limit).then_some(sum)
+        })
+        .is_none();
     let mut loaded: Vec<Loaded> = inputs
         .par_iter()
         .enumerate()
         .map(|(i, input)| {
-            let loaded = load_one(i as u32, input, read(input));
+            let loaded = load_one(i as u32, input, read(input), store_trees);
             if let Some(p) = &options.progress {
                 p.loaded.fetch_add(1, Relaxed);
             }

@@ -6,7 +6,6 @@ use std::collections::{BTreeMap, HashMap};
 use std::rc::Rc;
 use std::sync::Arc;
 
-use crate::load::{Node, Value};
 use crate::model::config_data::{DataKind, DataTable};
 use crate::model::mlflow::{MlflowSet, find_server};
 use crate::model::process::{Process, container_may_use_mlflow, from_container};
@@ -316,7 +315,8 @@ impl Index {
         let mut crd_scopes: HashMap<String, Scope> = HashMap::new();
         for o in &self.objects {
             if *o.kind == "CustomResourceDefinition" {
-                let spec = o.root.get("spec");
+                let root = o.root();
+                let spec = root.get("spec");
                 let kind = spec
                     .and_then(|s| s.path(&["names", "kind"]))
                     .and_then(|k| k.as_str());
@@ -588,7 +588,7 @@ impl Index {
             let file = &files[o.file as usize];
             for (t, template) in w.templates.iter().enumerate() {
                 for (c, container) in template.containers.iter().enumerate() {
-                    if !container_may_use_mlflow(o, container) {
+                    if !container_may_use_mlflow(container) {
                         continue;
                     }
                     let referenced = referenced_values(o, container, &lookup);
@@ -702,8 +702,8 @@ impl Index {
 
     /// The ConfigMap `name` that a pod of `obj` sees (`envFrom`): of its
     /// namespace, or — for an object whose namespace is unset — of its
-    /// directory, unset too. Its file and `data` mapping.
-    pub fn config_map_data(&self, obj: &Object, name: &str) -> Option<(u32, &Node)> {
+    /// directory, unset too.
+    pub fn config_map(&self, obj: &Object, name: &str) -> Option<&Object> {
         let dir = |o: &Object| {
             crate::model::build::parent_dir(self.file_display(o.file).unwrap_or_default())
                 .to_string()
@@ -712,7 +712,7 @@ impl Index {
         let (_, cm) = self.named("", "ConfigMap", name).find(|(_, o)| {
             o.namespace() == obj.namespace() && (obj.namespace().is_some() || dir(o) == dir(obj))
         })?;
-        Some((cm.file, cm.root.get("data").unwrap_or(&EMPTY_MAP)))
+        Some(cm)
     }
 
     /// `basic_auth.ini` files kept in ConfigMaps.
@@ -739,21 +739,3 @@ impl Index {
         }
     }
 }
-
-/// The `data` of a ConfigMap that has none.
-static EMPTY_MAP: Node = Node {
-    span: Span {
-        start: crate::source::Pos {
-            byte: 0,
-            line: 0,
-            col: 0,
-        },
-        end: crate::source::Pos {
-            byte: 0,
-            line: 0,
-            col: 0,
-        },
-        file: crate::source::NO_FILE,
-    },
-    value: Value::Map(Vec::new()),
-};

@@ -7,7 +7,7 @@ use crate::load::Comment;
 use crate::rules;
 use crate::source::{FileId, Intervals, SourceFile, Span};
 
-pub const ANNOTATION: &str = "tenantlint.io/ignore";
+pub use crate::model::k8s::IGNORE_ANNOTATION as ANNOTATION;
 
 /// Which findings a suppression covers.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -157,18 +157,17 @@ pub fn from_comments(
 pub fn from_annotations(index: &Index) -> Vec<Suppression> {
     let mut out = Vec::new();
     for obj in &index.objects {
-        let Some(node) = obj.annotation(ANNOTATION) else {
+        let Some(node) = &obj.ignore_annotation else {
             continue;
         };
-        let Some(value) = node.as_str() else { continue };
-        let (rules, reason) = parse_rules_and_reason(value);
+        let (rules, reason) = parse_rules_and_reason(&node.value);
         out.push(Suppression {
             file: obj.file,
             span: node.span,
             rules,
             reason,
             scope: Scope::Object {
-                span: obj.root.span,
+                span: obj.root_span(),
                 object: ObjectRef::of(obj),
             },
             used: false,

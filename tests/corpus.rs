@@ -231,3 +231,89 @@ fn mlflow_servers_in_the_corpus_are_parsed() {
         );
     }
 }
+
+/// Every YAML file of `dir`, recursively, in path order.
+fn yaml_files(dir: &Path, out: &mut Vec<PathBuf>) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    let mut paths: Vec<PathBuf> = entries.filter_map(|e| Some(e.ok()?.path())).collect();
+    paths.sort();
+    for p in paths {
+        if p.is_dir() {
+            yaml_files(&p, out);
+        } else if p.extension().is_some_and(|e| e == "yaml" || e == "yml") {
+            out.push(p);
+        }
+    }
+}
+
+/// In a set too big to keep every tree, objects keep where their document
+/// is and parse it again when read: every object of the corpus reads back
+/// the tree the loader built, spans and all.
+#[test]
+fn stored_trees_read_again_equal_the_loaded_ones() {
+    use std::sync::Arc;
+    use tenantlint::model::build::{FileBuilder, build_file};
+    use tenantlint::model::k8s::RootRef;
+    use tenantlint::source::{FileKind, SourceFile};
+    let mut objects = 0;
+    for sub in ["k8s", "k8s-broken", "kustomize", "mlflow"] {
+        let Some(dir) = corpus(sub) else { return };
+        let mut files = Vec::new();
+        yaml_files(&dir, &mut files);
+        for path in files {
+            let bytes = std::fs::read(&path).unwrap();
+            let (text, _) = tenantlint::load::decode(&bytes);
+            let display = path.display().to_string();
+            let f = Arc::new(SourceFile::new(7, path, display, FileKind::Yaml, text));
+            let resident = build_file(&f, tenantlint::load::parse_yaml(&f).docs);
+            let mut builder = FileBuilder::new(&f, Some(&f));
+            tenantlint::load::parse_yaml_each(&f, |doc| builder.add(doc));
+            let stored = builder.finish();
+            assert_eq!(
+                stored.objects.len(),
+                resident.objects.len(),
+                "{}",
+                f.display
+            );
+            for (r, s) in resident.objects.iter().zip(&stored.objects) {
+                assert!(matches!(s.root(), RootRef::Parsed(_)));
+                assert!(*s.root() == *r.root(), "{}: {}", f.display, s.describe());
+                objects += 1;
+            }
+        }
+    }
+    assert!(objects > 5000, "{objects} objects compared");
+}
+
+/// The same findings, in the same order, whether the trees stay in memory
+/// or are read again from the files.
+#[test]
+fn stored_trees_give_the_same_findings() {
+    let examples = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples");
+    let dirs: Vec<PathBuf> = ["k8s", "k8s-broken", "kustomize", "mlflow"]
+        .iter()
+        .filter_map(|s| corpus(s))
+        .chain([examples])
+        .collect();
+    for dir in dirs {
+        let with = |keep: Option<u64>| {
+            check(&CheckOptions {
+                paths: vec![dir.clone()],
+                keep_trees_up_to: keep,
+                ..CheckOptions::default()
+            })
+            .unwrap()
+        };
+        let (resident, stored) = (with(None), with(Some(0)));
+        assert!(!resident.diagnostics.is_empty(), "{}", dir.display());
+        assert_eq!(
+            resident.diagnostics,
+            stored.diagnostics,
+            "{}",
+            dir.display()
+        );
+        assert_eq!(resident.suppressed, stored.suppressed, "{}", dir.display());
+    }
+}

@@ -155,7 +155,7 @@ fn by_kustomization(out: &Output) -> Vec<NoteFn> {
 /// else what its file or a patch wrote.
 fn set_namespace(obj: &mut crate::model::Object, written: Option<&Node>, out: &Output) {
     let Some(ns) = obj
-        .root
+        .root()
         .path(&["metadata", "namespace"])
         .and_then(Node::spanned_str)
     else {

@@ -20,6 +20,9 @@ pub struct Document {
     /// 0-based position of the document in its file.
     pub index: u32,
     pub root: Node,
+    /// The bytes of the file that hold the document, from the start of the
+    /// line it starts on: [`reparse_document`] reads them again.
+    pub region: std::ops::Range<u32>,
 }
 
 /// A comment that mentions tenantlint (kept for suppressions).
@@ -304,8 +307,85 @@ const COPY_BUDGET_BASE: usize = 16 << 20;
 
 /// Parse every document of a YAML file. Never fails: problems are returned.
 pub fn parse_yaml(file: &SourceFile) -> ParsedYaml {
-    let text = file.text.as_str();
-    let mut out = ParsedYaml::default();
+    let mut docs = Vec::new();
+    let (problems, comments) = parse_yaml_each(file, |doc| docs.push(doc));
+    ParsedYaml {
+        docs,
+        problems,
+        comments,
+    }
+}
+
+/// [`parse_yaml`], handing each document to `each` as soon as it is read:
+/// a big file's documents need not all be in memory at once. Returns the
+/// problems and the comments.
+pub fn parse_yaml_each(
+    file: &SourceFile,
+    each: impl FnMut(Document),
+) -> (Vec<LoadProblem>, Vec<Comment>) {
+    let mut each = each;
+    let mut comments = Vec::new();
+    let problems = parse_text(
+        file,
+        None,
+        copy_budget(file),
+        &mut |doc| each(doc),
+        &mut comments,
+    );
+    (problems, comments)
+}
+
+fn copy_budget(file: &SourceFile) -> usize {
+    // Real manifests copy little; the budget bounds the memory anchors
+    // and aliases can add to what the file's own nodes take.
+    COPY_BUDGET_BASE + 4 * file.text.len()
+}
+
+/// The root of the document held by `region` of `file` (a
+/// [`Document::region`]), read again, with the spans and anchor budget of
+/// the first reading. `None` when the bytes hold no document.
+pub fn reparse_document(file: &SourceFile, region: std::ops::Range<u32>) -> Option<Node> {
+    let mut root = None;
+    parse_text(
+        file,
+        Some(region.start as usize..region.end as usize),
+        copy_budget(file),
+        &mut |doc| {
+            if root.is_none() {
+                root = Some(doc.root);
+            }
+        },
+        &mut Vec::new(),
+    );
+    root
+}
+
+/// Parse `file.text[range]` (a whole file, or whole lines of it), with
+/// positions in the whole file.
+fn parse_text(
+    file: &SourceFile,
+    range: Option<std::ops::Range<usize>>,
+    budget: usize,
+    each: &mut dyn FnMut(Document),
+    comments: &mut Vec<Comment>,
+) -> Vec<LoadProblem> {
+    let full = file.text.as_str();
+    let range = range.unwrap_or(0..full.len());
+    let base = range.start;
+    let text = full.get(range).unwrap_or("");
+    // Lines before the range: the parser counts lines from 1 in it.
+    let line_offset = if base == 0 {
+        0
+    } else {
+        file.pos_of_byte(base).line - 1
+    };
+    let shift = |p: Pos| Pos {
+        byte: p.byte + base as u32,
+        line: p.line + line_offset,
+        col: p.col,
+    };
+    let shift_span = |s: Span| Span::new(shift(s.start), shift(s.end));
+    let mut doc_start: u32 = base as u32;
     let mut parser = Parser::new_from_str_with_options(text, parser_options());
     let mut problems = Vec::new();
     let mut builder = Builder {
@@ -314,9 +394,7 @@ pub fn parse_yaml(file: &SourceFile) -> ParsedYaml {
         entries: Vec::new(),
         anchors: HashMap::new(),
         copied_bytes: 0,
-        // Real manifests copy little; the budget bounds the memory anchors
-        // and aliases can add to what the file's own nodes take.
-        copy_budget: COPY_BUDGET_BASE + 4 * text.len(),
+        copy_budget: budget,
         over_budget: None,
         problems: &mut problems,
         root: None,
@@ -332,7 +410,7 @@ pub fn parse_yaml(file: &SourceFile) -> ParsedYaml {
                     ..at
                 };
                 builder.problems.push(LoadProblem::Syntax {
-                    span: Span::point(at),
+                    span: Span::point(shift(at)),
                     message: format!("invalid YAML: {}", err.info()),
                 });
                 builder.reset();
@@ -345,23 +423,32 @@ pub fn parse_yaml(file: &SourceFile) -> ParsedYaml {
         };
         match event {
             Event::StreamStart | Event::StreamEnd => {}
-            Event::DocumentStart(..) => builder.reset(),
+            Event::DocumentStart(..) => {
+                builder.reset();
+                // From the start of its line (columns stay the same when the
+                // region is read again).
+                let line = shift(pos(&span.start)).line;
+                doc_start = file.line_start(line) as u32;
+            }
             Event::DocumentEnd => {
-                if let Some(root) = builder.root.take()
+                if let Some(mut root) = builder.root.take()
                     && !root.is_null()
                 {
-                    out.docs.push(Document {
+                    let end = (shift(pos(&span.end)).byte as usize).min(full.len()) as u32;
+                    root.relocate(file.id, base as u32, line_offset);
+                    each(Document {
                         index: doc_index,
                         root,
+                        region: doc_start..end.max(doc_start),
                     });
                 }
                 doc_index += 1;
                 builder.reset();
             }
             Event::Comment(text, _) if text.contains("tenantlint") || is_template_source(&text) => {
-                out.comments.push(Comment {
-                    line: span.start.line() as u32,
-                    span: span_of(&span),
+                comments.push(Comment {
+                    line: span.start.line() as u32 + line_offset,
+                    span: shift_span(span_of(&span)),
                     text: text.trim().to_string(),
                 });
             }
@@ -444,7 +531,7 @@ pub fn parse_yaml(file: &SourceFile) -> ParsedYaml {
         }
         if let Some(at) = builder.over_budget.take() {
             builder.problems.push(LoadProblem::Syntax {
-                span: Span::point(at.start),
+                span: Span::point(shift(at.start)),
                 message: format!(
                     "anchors and aliases copy more than {} MB (an alias bomb?); document skipped",
                     builder.copy_budget.div_ceil(1_000_000)
@@ -461,11 +548,19 @@ pub fn parse_yaml(file: &SourceFile) -> ParsedYaml {
             }
         }
     }
-    out.problems = problems;
-    for doc in &mut out.docs {
-        doc.root.set_file(file.id);
+    // Positions inside a region are the region's: duplicate keys too.
+    if base != 0 {
+        for p in &mut problems {
+            match p {
+                LoadProblem::Syntax { .. } => {}
+                LoadProblem::DuplicateKey { span, first, .. } => {
+                    *span = shift_span(*span);
+                    *first = shift_span(*first);
+                }
+            }
+        }
     }
-    out
+    problems
 }
 
 /// Helm's `# Source: chart/templates/x.yaml`, written above each rendered

@@ -228,6 +228,30 @@ impl Node {
         }
     }
 
+    /// Name `file` as the file of every span of this subtree, and move its
+    /// positions `byte` bytes and `lines` lines on (a region of a file was
+    /// parsed on its own).
+    pub fn relocate(&mut self, file: crate::source::FileId, byte: u32, lines: u32) {
+        if byte == 0 && lines == 0 {
+            return self.set_file(file);
+        }
+        for p in [&mut self.span.start, &mut self.span.end] {
+            p.byte += byte;
+            p.line += lines;
+        }
+        self.span.file = file;
+        match &mut self.value {
+            Value::Scalar(..) => {}
+            Value::Seq(items) => items.iter_mut().for_each(|i| i.relocate(file, byte, lines)),
+            Value::Map(entries) => {
+                for e in entries {
+                    e.key.relocate(file, byte, lines);
+                    e.value.relocate(file, byte, lines);
+                }
+            }
+        }
+    }
+
     /// Number of nodes in this subtree.
     pub fn count(&self) -> usize {
         match &self.value {

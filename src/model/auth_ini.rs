@@ -11,7 +11,7 @@
 
 use crate::load::{Comment, Node, ScalarStyle, Value};
 use crate::model::Object;
-use crate::model::config_data::data_values;
+use crate::model::config_data::{data_values, holds_data};
 use crate::source::{FileId, SourceFile, Span, Spanned};
 
 /// The `[mlflow]` section of a basic-auth config.
@@ -187,7 +187,10 @@ fn is_literal_block(file: &SourceFile, node: &Node) -> bool {
 /// an `[mlflow]` section. `id` is the object's index in the set. Findings
 /// in a base64 value sit on its key, the only readable part.
 pub fn from_config_map(file: &SourceFile, obj: &Object, id: usize) -> Vec<AuthConfig> {
-    data_values(obj)
+    if !holds_data(obj) {
+        return Vec::new();
+    }
+    data_values(obj, &obj.root())
         .into_iter()
         .filter(|v| v.key.ends_with(".ini"))
         .filter_map(|v| {

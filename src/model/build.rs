@@ -7,6 +7,7 @@ use super::workloads::{quantities, workload};
 use super::{network, rbac, storage};
 use crate::load::{Document, Node};
 use crate::source::{SourceFile, Spanned};
+use std::sync::Arc;
 
 /// File names that are kustomizations (not objects).
 pub fn is_kustomization_file(name: &str) -> bool {
@@ -18,63 +19,115 @@ pub fn is_kustomization_file(name: &str) -> bool {
 
 /// Build the model of one file from its documents.
 pub fn build_file(file: &SourceFile, docs: Vec<Document>) -> FileModel {
-    let mut model = FileModel {
-        documents: docs.len() as u32,
-        ..FileModel::default()
-    };
-    let file_name = file.file_name();
-    if is_kustomization_file(file_name) {
-        for doc in &docs {
-            model.kustomizations.push(Kustomization {
-                file: file.id,
-                dir: parent_dir(&file.display).to_string(),
-                namespace: doc.root.get("namespace").and_then(Node::spanned_str),
-            });
-        }
-        return model;
-    }
-    if super::workflow::is_workflow_path(&file.display)
-        || super::workflow::is_workflow_path(&file.path.to_string_lossy().replace('\\', "/"))
-    {
-        for doc in &docs {
-            model
-                .processes
-                .extend(super::workflow::processes(file, &doc.root));
-        }
-        return model;
-    }
-    let compose_name = super::compose::is_compose_name(&file_name.to_ascii_lowercase());
+    let mut builder = FileBuilder::new(file, None);
     for doc in docs {
+        builder.add(doc);
+    }
+    builder.finish()
+}
+
+/// Builds the model of one file a document at a time, as the loader reads
+/// them. With `store`, objects keep where their document is in the file
+/// instead of its tree ([`Object::store_root`]): a set too big to keep
+/// every tree in memory.
+pub struct FileBuilder<'f> {
+    file: &'f SourceFile,
+    store: Option<&'f Arc<SourceFile>>,
+    model: FileModel,
+    shape: FileShape,
+}
+
+enum FileShape {
+    Kustomization,
+    Workflow,
+    /// Manifests (or Compose, or MLflow files); `compose_name` when the
+    /// file is named like a Compose file.
+    Documents {
+        compose_name: bool,
+    },
+}
+
+impl<'f> FileBuilder<'f> {
+    pub fn new(file: &'f SourceFile, store: Option<&'f Arc<SourceFile>>) -> Self {
+        let file_name = file.file_name();
+        let shape = if is_kustomization_file(file_name) {
+            FileShape::Kustomization
+        } else if super::workflow::is_workflow_path(&file.display)
+            || super::workflow::is_workflow_path(&file.path.to_string_lossy().replace('\\', "/"))
+        {
+            FileShape::Workflow
+        } else {
+            FileShape::Documents {
+                compose_name: super::compose::is_compose_name(&file_name.to_ascii_lowercase()),
+            }
+        };
+        FileBuilder {
+            file,
+            store,
+            model: FileModel::default(),
+            shape,
+        }
+    }
+
+    pub fn add(&mut self, doc: Document) {
+        let file = self.file;
+        let model = &mut self.model;
+        model.documents += 1;
+        let compose_name = match self.shape {
+            FileShape::Kustomization => {
+                model.kustomizations.push(Kustomization {
+                    file: file.id,
+                    dir: parent_dir(&file.display).to_string(),
+                    namespace: doc.root.get("namespace").and_then(Node::spanned_str),
+                });
+                return;
+            }
+            FileShape::Workflow => {
+                model
+                    .processes
+                    .extend(super::workflow::processes(file, &doc.root));
+                return;
+            }
+            FileShape::Documents { compose_name } => compose_name,
+        };
         if (compose_name && doc.root.get("kind").is_none())
             || super::compose::looks_like_compose(&doc.root)
         {
             model
                 .processes
                 .extend(super::compose::processes(file, &doc.root));
-            continue;
+            return;
         }
         if let Some(m) = mlflow_document(file, &doc.root) {
             model.mlflow.push(m);
-            continue;
+            return;
         }
         let index = doc.index;
         let root = doc.root;
+        let mut push = |obj: Option<Object>, item: Option<u32>| {
+            let Some(mut obj) = obj else { return };
+            if let Some(arc) = self.store {
+                obj.store_root(arc, doc.region.clone(), item);
+            }
+            model.objects.push(obj);
+        };
         if is_list(&root) {
             let Some(items) = take_items(root) else {
-                continue;
+                return;
             };
-            for item in items {
-                if let Some(obj) = build_object(file, index, item) {
-                    model.objects.push(obj);
-                }
+            for (i, item) in items.into_iter().enumerate() {
+                push(build_object(file, index, item), Some(i as u32));
             }
-        } else if let Some(obj) = build_object(file, index, root) {
-            model.objects.push(obj);
+        } else {
+            push(build_object(file, index, root), None);
         }
     }
-    model.objects.shrink_to_fit();
-    model.mlflow.shrink_to_fit();
-    model
+
+    pub fn finish(mut self) -> FileModel {
+        self.model.objects.shrink_to_fit();
+        self.model.mlflow.shrink_to_fit();
+        self.model
+    }
 }
 
 /// `kind: List`, or a typed list (`ConfigMapList`, `RoleBindingList`) with a
@@ -90,7 +143,7 @@ pub fn is_list(root: &Node) -> bool {
     }
 }
 
-fn take_items(root: Node) -> Option<Vec<Node>> {
+pub(crate) fn take_items(root: Node) -> Option<Vec<Node>> {
     match root.value {
         crate::load::Value::Map(entries) => entries
             .into_iter()
@@ -142,11 +195,21 @@ pub fn build_object(file: &SourceFile, doc: u32, root: Node) -> Option<Object> {
         .and_then(Node::spanned_str);
     let scope = builtin_scope(&group, &kind);
     let spec = build_spec(&root, &kind, &group);
+    let app_label = meta
+        .and_then(|m| m.get("labels"))
+        .and_then(|l| {
+            l.get_str("app.kubernetes.io/name")
+                .or_else(|| l.get_str("app"))
+        })
+        .map(str::to_string);
+    let ignore_annotation = meta
+        .and_then(|m| m.path(&["annotations", IGNORE_ANNOTATION]))
+        .and_then(|n| Some(Spanned::new(n.as_str()?.to_string(), n.span)));
     let _ = file;
     Some(Object {
         file: file.id,
         doc,
-        root,
+        root: Root::Resident(root),
         api_version,
         group,
         kind,
@@ -163,6 +226,8 @@ pub fn build_object(file: &SourceFile, doc: u32, root: Node) -> Option<Object> {
         scope,
         spec,
         build: None,
+        app_label,
+        ignore_annotation,
     })
 }
 
@@ -282,6 +347,58 @@ mod tests {
         build_file(&f, parsed.docs)
     }
 
+    /// Every object of `text`, modelled with its tree in memory and with its
+    /// tree stored (read again from the file): the same roots, spans and all.
+    pub(crate) fn stored_and_resident(name: &str, text: &str) -> (FileModel, FileModel) {
+        let f = Arc::new(SourceFile::new(
+            3,
+            name.into(),
+            name.into(),
+            FileKind::Yaml,
+            text.into(),
+        ));
+        let resident = build_file(&f, parse_yaml(&f).docs);
+        let mut builder = FileBuilder::new(&f, Some(&f));
+        crate::load::parse_yaml_each(&f, |doc| builder.add(doc));
+        (resident, builder.finish())
+    }
+
+    #[test]
+    fn stored_roots_read_again_are_the_trees() {
+        let text = concat!(
+            "%YAML 1.2\n",
+            "---\n",
+            "# tenantlint: ignore[NS001]\n",
+            "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a, namespace: t}\n",
+            "data:\n  base: &b {x: \"1\"}\n  merged: {<<: *b, y: 2}\n  script: |\n    echo é\n\n",
+            "--- # a comment after the marker\n",
+            "apiVersion: v1\nkind: List\nitems:\n",
+            "- {apiVersion: v1, kind: Secret, metadata: {name: s}}\n",
+            "- apiVersion: apps/v1\n  kind: Deployment\n  metadata:\n    name: d\n",
+            "...\n",
+            "--- {apiVersion: v1, kind: Namespace, metadata: {name: t}}\n",
+            "---\r\napiVersion: v1\r\nkind: ServiceAccount\r\nmetadata:\r\n  name: keep-\r\n",
+            "---\nkind: Pod\nmetadata:\n  name: last\nspec:\n  note: |+\n    kept\n\n",
+        );
+        let (resident, stored) = stored_and_resident("all.yaml", text);
+        assert_eq!(resident.objects.len(), 6);
+        assert_eq!(stored.objects.len(), resident.objects.len());
+        for (r, s) in resident.objects.iter().zip(&stored.objects) {
+            assert!(matches!(s.root(), RootRef::Parsed(_)), "{}", s.describe());
+            assert!(matches!(r.root(), RootRef::Resident(_)));
+            assert_eq!(*s.root(), *r.root(), "{}", s.describe());
+            assert_eq!(s.root_span(), r.root_span());
+            assert_eq!(s.root().span.file, 3);
+        }
+        // Read twice (from the per-thread cache the second time).
+        let d = &stored.objects[2];
+        assert_eq!(
+            d.root().path(&["metadata", "name"]).unwrap().as_str(),
+            Some("d")
+        );
+        assert_eq!(*d.root(), *resident.objects[2].root());
+    }
+
     #[test]
     fn list_items_become_objects() {
         let m = model(
@@ -333,7 +450,8 @@ mod tests {
             "trainer"
         );
         assert_eq!(w.templates[1].role.as_deref(), Some("Worker"));
-        let spec = follow(&m.objects[0].root, &w.templates[1].spec_path).unwrap();
+        let root = m.objects[0].root();
+        let spec = follow(&root, &w.templates[1].spec_path).unwrap();
         assert!(spec.get("containers").is_some());
     }
 }

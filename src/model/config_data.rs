@@ -52,17 +52,23 @@ impl DataValue<'_> {
     }
 }
 
+/// A ConfigMap or a Secret (whose tree [`data_values`] reads: other
+/// objects' trees need not be read, in a big set again from their files).
+pub fn holds_data(obj: &Object) -> bool {
+    obj.is_kind("", "Secret") || obj.is_kind("", "ConfigMap")
+}
+
 /// The keys of a ConfigMap (`data`) or Secret (`data` decoded, then
 /// `stringData`, which the API server merges over `data`), in that order;
 /// a later key of the same name wins. Values that are not text (a mapping,
 /// a sequence, base64 that does not decode to UTF-8) are left out.
-pub fn data_values(obj: &Object) -> Vec<DataValue<'_>> {
+pub fn data_values<'a>(obj: &Object, root: &'a Node) -> Vec<DataValue<'a>> {
     let mut out = Vec::new();
     let secret = obj.is_kind("", "Secret");
-    if !secret && !obj.is_kind("", "ConfigMap") {
+    if !holds_data(obj) {
         return out;
     }
-    if let Some(data) = obj.root.get("data") {
+    if let Some(data) = root.get("data") {
         for e in data.entries() {
             let (Some(key), Some(raw)) = (e.key.as_str(), e.value.as_str()) else {
                 continue;
@@ -84,7 +90,7 @@ pub fn data_values(obj: &Object) -> Vec<DataValue<'_>> {
             });
         }
     }
-    if secret && let Some(data) = obj.root.get("stringData") {
+    if secret && let Some(data) = root.get("stringData") {
         for e in data.entries() {
             let (Some(key), Some(raw)) = (e.key.as_str(), e.value.as_str()) else {
                 continue;
@@ -121,7 +127,7 @@ pub struct DataTable {
 
 impl DataTable {
     pub fn new(object: usize, obj: &Object) -> DataTable {
-        let entries = data_values(obj)
+        let entries = data_values(obj, &obj.root())
             .into_iter()
             .map(|v| {
                 let span = v.span();
@@ -209,7 +215,8 @@ mod tests {
         let parsed = crate::load::parse_yaml(&f);
         let model = crate::model::build::build_file(&f, parsed.docs);
         let obj = &model.objects[0];
-        let all = data_values(obj);
+        let root = obj.root();
+        let all = data_values(obj, &root);
         assert_eq!(all.len(), 2, "the undecodable key is left out");
         assert_eq!(all[0].text, "127.0.0.1");
         assert_eq!(f.slice(all[0].span()), "HOST");

@@ -11,7 +11,7 @@ use crate::load::{Node, Value};
 /// content do not overwrite each other with anything different.
 pub fn applied_content(obj: &Object) -> String {
     let mut out = String::new();
-    canonical(&obj.root, Level::Root, &mut out);
+    canonical(&obj.root(), Level::Root, &mut out);
     out
 }
 

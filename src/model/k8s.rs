@@ -3,8 +3,13 @@
 use super::network::{NetworkPolicy, ReferenceGrant, Route, Service};
 use super::rbac::{Role, RoleBinding};
 use super::storage::{PersistentVolume, PodRef};
+use std::cell::RefCell;
+use std::rc::Rc;
+use std::sync::Arc;
+use std::sync::atomic::AtomicU64;
+
 use crate::load::Node;
-use crate::source::{FileId, Span, Spanned};
+use crate::source::{FileId, SourceFile, Span, Spanned};
 
 /// Where an object's namespace comes from (SPEC §1).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -60,8 +65,8 @@ pub struct Object {
     pub file: FileId,
     /// 0-based document index in its file.
     pub doc: u32,
-    /// The object's mapping.
-    pub root: Node,
+    /// The object's mapping: see [`Object::root`].
+    pub(crate) root: Root,
     pub api_version: Option<Spanned<String>>,
     /// The API group (`""` for the core group).
     pub group: String,
@@ -85,7 +90,14 @@ pub struct Object {
     /// The kustomize build (index into the run's roots) that made this
     /// object; `None` for an object linted as written.
     pub build: Option<u32>,
+    /// The `app.kubernetes.io/name` label, else the `app` label.
+    pub app_label: Option<String>,
+    /// The `tenantlint.io/ignore` annotation (a suppression), when a string.
+    pub ignore_annotation: Option<Spanned<String>>,
 }
+
+/// The annotation that suppresses findings on an object.
+pub const IGNORE_ANNOTATION: &str = "tenantlint.io/ignore";
 
 #[derive(Debug)]
 pub enum Spec {
@@ -235,6 +247,11 @@ pub struct Container {
     pub security_context: Option<SecurityContext>,
     /// `ports[].hostPort`, as written.
     pub host_ports: Vec<Spanned<String>>,
+    /// `image` and `workingDir`, when strings.
+    pub image: Option<String>,
+    pub working_dir: Option<String>,
+    /// The container has an `envFrom`.
+    pub env_from: bool,
 }
 
 /// A container's `securityContext`.
@@ -311,7 +328,118 @@ pub const CLOUD_IDENTITY_ANNOTATIONS: &[&str] = &[
     "azure.workload.identity/client-id",
 ];
 
+/// An object's mapping: in memory, or — in a set too big to keep every
+/// tree (see `crate::engine`) — the place of its document in its file, read
+/// again whenever a rule asks for it.
+#[derive(Debug)]
+pub(crate) enum Root {
+    Resident(Node),
+    Stored(StoredRoot),
+}
+
+#[derive(Debug)]
+pub(crate) struct StoredRoot {
+    /// Unique in the run: the key of the per-thread cache.
+    id: u64,
+    file: Arc<SourceFile>,
+    region: std::ops::Range<u32>,
+    /// For an item of a `kind: List`, its position in `items`.
+    item: Option<u32>,
+    span: Span,
+}
+
+/// An object's mapping, borrowed or read again from its file.
+pub enum RootRef<'a> {
+    Resident(&'a Node),
+    Parsed(Rc<Node>),
+}
+
+impl std::ops::Deref for RootRef<'_> {
+    type Target = Node;
+    fn deref(&self) -> &Node {
+        match self {
+            RootRef::Resident(n) => n,
+            RootRef::Parsed(n) => n,
+        }
+    }
+}
+
+/// Trees read again, most recent first, per thread: a rule that reads an
+/// object's labels, then its containers, parses its document once.
+const PARSED_CACHE: usize = 4;
+
+thread_local! {
+    static PARSED: RefCell<Vec<(u64, Rc<Node>)>> = const { RefCell::new(Vec::new()) };
+}
+
+static NEXT_STORED: AtomicU64 = AtomicU64::new(0);
+
+impl StoredRoot {
+    fn parse(&self) -> Rc<Node> {
+        if let Some(hit) = PARSED.with_borrow_mut(|cache| {
+            let i = cache.iter().position(|(id, _)| *id == self.id)?;
+            let hit = cache.remove(i);
+            let node = hit.1.clone();
+            cache.insert(0, hit);
+            Some(node)
+        }) {
+            return hit;
+        }
+        let node = crate::load::reparse_document(&self.file, self.region.clone())
+            .and_then(|root| match self.item {
+                None => Some(root),
+                Some(i) => super::build::take_items(root)?.into_iter().nth(i as usize),
+            })
+            // The bytes parsed once; they parse again. An empty mapping
+            // rather than a panic if they somehow do not.
+            .unwrap_or(Node {
+                span: self.span,
+                value: crate::load::Value::Map(Vec::new()),
+            });
+        let node = Rc::new(node);
+        PARSED.with_borrow_mut(|cache| {
+            cache.insert(0, (self.id, node.clone()));
+            cache.truncate(PARSED_CACHE);
+        });
+        node
+    }
+}
+
 impl Object {
+    /// The object's mapping (the whole document, or a `kind: List` item).
+    pub fn root(&self) -> RootRef<'_> {
+        match &self.root {
+            Root::Resident(n) => RootRef::Resident(n),
+            Root::Stored(s) => RootRef::Parsed(s.parse()),
+        }
+    }
+
+    /// The span of the object's mapping, without reading it.
+    pub fn root_span(&self) -> Span {
+        match &self.root {
+            Root::Resident(n) => n.span,
+            Root::Stored(s) => s.span,
+        }
+    }
+
+    /// Drop the tree, keeping where it is in `file`: a rule that asks for
+    /// it gets it parsed again from `region` (and item `item` of a list).
+    pub fn store_root(
+        &mut self,
+        file: &Arc<SourceFile>,
+        region: std::ops::Range<u32>,
+        item: Option<u32>,
+    ) {
+        let span = self.root_span();
+        self.root = Root::Stored(StoredRoot {
+            id: NEXT_STORED.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
+            file: file.clone(),
+            region,
+            item,
+            span,
+        });
+    }
+
     /// The effective namespace, if any.
     pub fn namespace(&self) -> Option<&str> {
         match &self.namespace {
@@ -337,28 +465,21 @@ impl Object {
         self.name.as_deref().map(String::as_str).unwrap_or("")
     }
 
-    pub fn label(&self, key: &str) -> Option<&str> {
-        self.root.path(&["metadata", "labels"])?.get_str(key)
-    }
-
-    pub fn annotation(&self, key: &str) -> Option<&Node> {
-        self.root.path(&["metadata", "annotations"])?.get(key)
-    }
-
     /// The keys of `metadata.annotations`.
-    pub fn annotation_keys(&self) -> impl Iterator<Item = &str> {
-        self.root
+    pub fn annotation_keys(&self) -> Vec<String> {
+        self.root()
             .path(&["metadata", "annotations"])
             .map(Node::entries)
             .unwrap_or_default()
             .iter()
-            .filter_map(|e| e.key.as_str())
+            .filter_map(|e| e.key.as_str().map(str::to_string))
+            .collect()
     }
 
     /// A string field of the object by its path (`["spec", "parent"]`), for
     /// kinds the model has no view of.
-    pub fn str_at(&self, path: &[&str]) -> Option<&str> {
-        self.root.path(path)?.as_str()
+    pub fn str_at(&self, path: &[&str]) -> Option<String> {
+        self.root().path(path)?.as_str().map(str::to_string)
     }
 
     pub fn workload(&self) -> Option<&Workload> {

@@ -39,11 +39,11 @@ pub struct Mounted {
 
 /// The absolute form of a container path: relative paths resolve against
 /// the container's `workingDir` when it is set (the image's is unknown).
-pub fn absolute_path(obj: &Object, container: &Container, path: &str) -> Option<String> {
+pub fn absolute_path(container: &Container, path: &str) -> Option<String> {
     if path.starts_with('/') {
         return Some(normalize_path(path));
     }
-    let wd = follow(&obj.root, &container.path)?.get_str("workingDir")?;
+    let wd = container.working_dir.as_deref()?;
     wd.starts_with('/')
         .then(|| normalize_path(&format!("{wd}/{path}")))
 }
@@ -57,7 +57,8 @@ pub fn mounted(
     path: &str,
 ) -> Option<Mounted> {
     let path = normalize_path(path);
-    let c = follow(&obj.root, &container.path)?;
+    let root = obj.root();
+    let c = follow(&root, &container.path)?;
     let mut best: Option<(&Node, String, usize)> = None;
     for m in c.get("volumeMounts")?.items() {
         let Some(mount_path) = m.get_str("mountPath") else {
@@ -77,7 +78,7 @@ pub fn mounted(
     let sub = mount.get_str("subPath").unwrap_or("").trim_matches('/');
     let path_in_volume = normalize_path(&format!("{sub}/{rest}"));
     let vol = template
-        .volumes(&obj.root)
+        .volumes(&root)
         .into_iter()
         .find(|v| v.get_str("name") == Some(volume.as_str()))?;
     let (source, source_span) = volume_source(vol);
@@ -147,7 +148,7 @@ mod tests {
                 path: "/exports/mlflow".into()
             }
         );
-        let rel = absolute_path(obj, c, "./mlruns").unwrap();
+        let rel = absolute_path(c, "./mlruns").unwrap();
         assert_eq!(rel, "/srv/mlruns");
         let m = mounted(obj, t, c, &rel).unwrap();
         assert_eq!(m.source, VolumeSource::EmptyDir);

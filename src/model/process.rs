@@ -275,30 +275,30 @@ pub fn read_mlflow_env_files(file: &SourceFile, p: &mut Process, dir: &std::path
 /// A cheap first test: whether a container can use MLflow at all (an
 /// `MLFLOW_*` variable, `mlflow` on its command line or in its image, or
 /// variables from `envFrom` that may be `MLFLOW_*`).
-pub fn container_may_use_mlflow(obj: &Object, container: &Container) -> bool {
+pub fn container_may_use_mlflow(container: &Container) -> bool {
     container.env.iter().any(|e| e.name.starts_with("MLFLOW_"))
         || container
             .command
             .iter()
             .chain(&container.args)
             .any(|a| a.contains("mlflow"))
-        || follow(&obj.root, &container.path).is_some_and(|c| {
-            c.get("envFrom").is_some()
-                || c.get_str("image")
-                    .is_some_and(|i| i.to_ascii_lowercase().contains("mlflow"))
-        })
+        || container.env_from
+        || container
+            .image
+            .as_ref()
+            .is_some_and(|i| i.to_ascii_lowercase().contains("mlflow"))
 }
 
 /// The process of a Kubernetes container. `config_map(name)` finds a
-/// ConfigMap of the pod's namespace in the set: its file and its `data`
-/// mapping (variables of `envFrom` sources it cannot find are opaque).
+/// ConfigMap of the pod's namespace in the set (variables of `envFrom`
+/// sources it cannot find are opaque).
 /// `referenced` holds the values the command line's `$(VAR)`s take from
 /// ConfigMaps and Secrets (see `server_env`), for expansion.
 pub fn from_container<'n>(
     file: &SourceFile,
     obj: &Object,
     container: &Container,
-    config_map: impl Fn(&str) -> Option<(FileId, &'n Node)>,
+    config_map: impl Fn(&str) -> Option<&'n Object>,
     referenced: &HashMap<String, String>,
 ) -> Process {
     let mut p = Process::new(
@@ -307,13 +307,13 @@ pub fn from_container<'n>(
         obj.describe(),
         container.entry_span,
     );
-    let node = follow(&obj.root, &container.path);
-    p.image = node.and_then(|c| c.get_str("image")).map(str::to_string);
-    p.working_dir = node
-        .and_then(|c| c.get_str("workingDir"))
-        .map(str::to_string);
+    p.image = container.image.clone();
+    p.working_dir = container.working_dir.clone();
     p.explicit_command = !container.command.is_empty();
     p.batch = obj.workload().is_some_and(|w| w.runs_to_completion);
+    // The tree only for `envFrom` (read again from the file in a big set).
+    let root = container.env_from.then(|| obj.root());
+    let node = root.as_deref().and_then(|r| follow(r, &container.path));
     for from in node
         .and_then(|c| c.get("envFrom"))
         .map_or(&[][..], Node::items)
@@ -323,11 +323,13 @@ pub fn from_container<'n>(
             .get("configMapRef")
             .and_then(|r| r.get_str("name"))
             .and_then(&config_map);
-        let Some((cm_file, data)) = data else {
+        let Some(cm) = data else {
             p.opaque_env = true;
             continue;
         };
-        for e in data.entries() {
+        let cm_file = cm.file;
+        let cm_root = cm.root();
+        for e in cm_root.get("data").map_or(&[][..], Node::entries) {
             let Some(key) = e.key.as_str() else { continue };
             p.env.push(EnvSetting {
                 name: format!("{prefix}{key}"),

@@ -71,7 +71,8 @@ fn environment(
     lookup: &impl DataLookup,
 ) -> HashMap<String, Var> {
     let mut vars: HashMap<String, Var> = HashMap::new();
-    let Some(node) = follow(&obj.root, &container.path) else {
+    let root = obj.root();
+    let Some(node) = follow(&root, &container.path) else {
         return vars;
     };
     let sources = node.get("envFrom").map_or(&[][..], Node::items);

@@ -871,6 +871,9 @@ fn container(c: &Node, path: Vec<Seg>, entry_span: Span, kind: ContainerKind) ->
                     .map(|v| Spanned::new(v.to_string(), port.span))
             })
             .collect(),
+        image: c.get_str("image").map(str::to_string),
+        working_dir: c.get_str("workingDir").map(str::to_string),
+        env_from: c.get("envFrom").is_some(),
     }
 }
 

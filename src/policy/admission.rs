@@ -247,7 +247,8 @@ pub fn collect<'a>(
         .iter()
         .filter(|o| is(o, "ValidatingAdmissionPolicy"))
     {
-        let Some(spec) = p.root.get("spec") else {
+        let p_root = p.root();
+        let Some(spec) = p_root.get("spec") else {
             continue;
         };
         let name = p.name().to_string();
@@ -257,7 +258,9 @@ pub fn collect<'a>(
             .filter(|b| {
                 is(b, "ValidatingAdmissionPolicyBinding")
                     && reach.applies(ctx, p.file, b)
-                    && b.root.path(&["spec", "policyName"]).and_then(Node::as_str)
+                    && b.root()
+                        .path(&["spec", "policyName"])
+                        .and_then(Node::as_str)
                         == Some(name.as_str())
             })
             .collect();
@@ -297,7 +300,8 @@ pub fn collect<'a>(
         });
         let mut parsed_bindings = Vec::new();
         for b in bindings {
-            let bspec = b.root.get("spec");
+            let b_root = b.root();
+            let bspec = b_root.get("spec");
             let actions: Vec<&str> = bspec
                 .and_then(|s| s.get("validationActions"))
                 .map(Node::items)
@@ -518,7 +522,7 @@ impl AdmissionPolicy<'_> {
                 ),
             };
             let span = super::object_path_in(&v.expression)
-                .and_then(|steps| super::locate(&obj.root, &steps))
+                .and_then(|steps| super::locate(&obj.root(), &steps))
                 .unwrap_or_else(|| super::name_span(obj));
             out.push(self.finding(binding, severity, obj, span, reason, Some(&v.expression)));
         }

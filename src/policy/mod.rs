@@ -22,6 +22,7 @@ use crate::diagnostic::{Diagnostic, Severity};
 use crate::index::Index;
 use crate::load::Node;
 use crate::model::Object;
+use crate::model::k8s::RootRef;
 use crate::rules::Context;
 use crate::rules::policy::{
     pol001_admission_policy_violation as pol001, pol002_invalid_policy as pol002,
@@ -157,7 +158,7 @@ impl LabelSelector {
 
 /// An object's labels.
 pub fn labels_of(obj: &Object) -> Vec<(String, String)> {
-    obj.root
+    obj.root()
         .path(&["metadata", "labels"])
         .map(Node::entries)
         .unwrap_or_default()
@@ -377,12 +378,18 @@ impl<'a> Subject<'a> {
     fn root(&self) -> &cel::Context<'a, 'a> {
         self.root.get_or_init(|| {
             let mut ctx = cel::Context::with_env(expr::env().clone());
-            ctx.add_variable_as_val("object", expr::to_val(&self.obj.root));
-            ctx.add_variable_from_value("oldObject", cel::Value::Null);
+            // A tree in memory is read lazily where CEL looks; one read
+            // again from its file (a big set) is converted whole.
+            let mut add = |name: &str, obj: &'a Object| match obj.root() {
+                RootRef::Resident(node) => ctx.add_variable_as_val(name, expr::to_val(node)),
+                RootRef::Parsed(node) => ctx.add_variable_from_value(name, expr::to_value(&node)),
+            };
+            add("object", self.obj);
             match namespace_object(self.obj, self.values.index) {
-                Some(ns) => ctx.add_variable_as_val("namespaceObject", expr::to_val(&ns.root)),
+                Some(ns) => add("namespaceObject", ns),
                 None => ctx.add_variable_from_value("namespaceObject", cel::Value::Null),
             }
+            ctx.add_variable_from_value("oldObject", cel::Value::Null);
             ctx.add_variable_from_value("request", request(self.obj, &self.values.crds));
             ctx
         })
@@ -492,7 +499,7 @@ impl<'a> Values<'a> {
     }
 
     pub fn of(&self, id: usize) -> &cel::Value {
-        self.cache[id].get_or_init(|| expr::to_value(&self.index.objects[id].root))
+        self.cache[id].get_or_init(|| expr::to_value(&self.index.objects[id].root()))
     }
 }
 

@@ -105,7 +105,8 @@ impl Crds {
             if o.group != "apiextensions.k8s.io" || o.kind.as_str() != "CustomResourceDefinition" {
                 continue;
             }
-            let Some(spec) = o.root.get("spec") else {
+            let o_root = o.root();
+            let Some(spec) = o_root.get("spec") else {
                 continue;
             };
             let group = spec.get_str("group");

@@ -137,7 +137,7 @@ fn parse(ctx: &Context, obj: &Object, out: &mut Vec<Diagnostic>) -> Option<UserP
     let before = out.len();
     let mut c = Checker { ctx, obj, out };
     c.keys(
-        &obj.root,
+        &obj.root(),
         "Policy",
         &["apiVersion", "kind", "metadata", "spec"],
     );
@@ -160,7 +160,8 @@ fn parse(ctx: &Context, obj: &Object, out: &mut Vec<Diagnostic>) -> Option<UserP
         ),
         _ => {}
     }
-    let Some(spec) = obj.root.get("spec") else {
+    let obj_root = obj.root();
+    let Some(spec) = obj_root.get("spec") else {
         c.error(
             obj.kind.span,
             "a policy needs a `spec` with `id`, `severity` and `validations`".into(),
@@ -386,7 +387,7 @@ pub fn collect(ctx: &Context, out: &mut Vec<Diagnostic>) -> Vec<UserPolicy> {
             let span = match what {
                 "name" => super::name_span(obj),
                 _ => obj
-                    .root
+                    .root()
                     .path(&["spec", "id"])
                     .map_or(obj.kind.span, |n| n.span),
             };
@@ -473,7 +474,7 @@ impl UserPolicy {
             let span = v
                 .field_path
                 .as_deref()
-                .and_then(|steps| super::locate(&obj.root, steps))
+                .and_then(|steps| super::locate(&obj.root(), steps))
                 .unwrap_or_else(|| super::name_span(obj));
             out.push(
                 super::user_finding(&self.id, &self.name, self.severity, obj, span, message)

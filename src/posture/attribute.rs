@@ -51,7 +51,8 @@ impl<'a> Attributor<'a> {
     /// The object of the set that `d` lies in.
     fn object_at(&self, d: &Diagnostic) -> Option<&'a Object> {
         self.by_file.get(&d.file)?.iter().copied().find(|o| {
-            o.root.span.start.byte <= d.span.start.byte && d.span.end.byte <= o.root.span.end.byte
+            let root = o.root_span();
+            root.start.byte <= d.span.start.byte && d.span.end.byte <= root.end.byte
         })
     }
 
@@ -106,11 +107,12 @@ fn cluster_object_owner(ctx: &Context, obj: &Object, d: &Diagnostic) -> Owner {
     }
     if obj.is_kind("", "PersistentVolume")
         && let Some(ns) = obj
-            .root
+            .root()
             .path(&["spec", "claimRef", "namespace"])
             .and_then(Node::as_str)
+            .map(str::to_string)
     {
-        return of_namespace(ctx.index, ns);
+        return of_namespace(ctx.index, &ns);
     }
     Owner::Nobody
 }

@@ -136,7 +136,7 @@ fn facts(ctx: &Context) -> (BTreeMap<String, Facts>, Vec<PlatformNamespace>) {
                             .templates
                             .iter()
                             .flat_map(|t| &t.containers)
-                            .any(|c| may_use_mlflow(obj, c));
+                            .any(may_use_mlflow);
                     }
                 }
             }

@@ -15,9 +15,8 @@ use crate::source::Span;
 /// `app.kubernetes.io/name` or `app` label, then its pod template's, else the
 /// workload's name.
 pub fn application(obj: &Object) -> String {
-    obj.label("app.kubernetes.io/name")
-        .or_else(|| obj.label("app"))
-        .map(str::to_string)
+    obj.app_label
+        .clone()
         .or_else(|| obj.workload()?.templates.iter().find_map(|t| t.app.clone()))
         .unwrap_or_else(|| obj.name().to_string())
 }

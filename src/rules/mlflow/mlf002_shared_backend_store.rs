@@ -100,7 +100,7 @@ fn identity(ctx: &Context, server: &ServerRef, uri: &str) -> Option<String> {
             Some(service_host(h, obj.namespace()?))
         }),
         Store::Path { path, .. } => {
-            let path = absolute_path(obj, container, &path)?;
+            let path = absolute_path(container, &path)?;
             let m = mounted(obj, template, container, &path)?;
             match m.source {
                 VolumeSource::HostPath(base) => Some(format!(

@@ -66,7 +66,8 @@ fn claim_is_rwx(ctx: &Context, obj: &Object, name: &str) -> Option<Span> {
         .index
         .named("", "PersistentVolumeClaim", name)
         .find(|(_, o)| o.namespace() == obj.namespace())?;
-    let modes = claim.root.path(&["spec", "accessModes"])?;
+    let root = claim.root();
+    let modes = root.path(&["spec", "accessModes"])?;
     modes
         .items()
         .iter()
@@ -76,7 +77,7 @@ fn claim_is_rwx(ctx: &Context, obj: &Object, name: &str) -> Option<Span> {
 
 /// Whether the container mounts any volume.
 fn has_volume_mounts(obj: &Object, container: &Container) -> bool {
-    follow(&obj.root, &container.path)
+    follow(&obj.root(), &container.path)
         .and_then(|c| c.get("volumeMounts"))
         .is_some_and(|m| !m.items().is_empty())
 }
@@ -256,7 +257,7 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
             kind,
         } in store_paths(index, s, memory_help, &mut found)
         {
-            let Some(abs) = absolute_path(obj, container, &path) else {
+            let Some(abs) = absolute_path(container, &path) else {
                 // Relative to the image's working directory, which is
                 // unknown: on no volume only when nothing is mounted at all.
                 if !has_volume_mounts(obj, container) && !artifacts_only(s) {

@@ -200,8 +200,8 @@ pub fn containers(index: &Index) -> impl Iterator<Item = (&Object, &PodTemplate,
 }
 
 /// A cheap first test: whether a container can use MLflow at all.
-pub fn may_use_mlflow(obj: &Object, container: &Container) -> bool {
-    container_may_use_mlflow(obj, container)
+pub fn may_use_mlflow(container: &Container) -> bool {
+    container_may_use_mlflow(container)
 }
 
 /// A process that may use MLflow, with the workload it runs in (if any).
@@ -245,21 +245,24 @@ pub fn processes<'i>(ctx: &Context<'i>) -> impl Iterator<Item = MlflowProcess<'i
         .enumerate()
         .filter_map(|(object, obj)| Some((object, obj, obj.workload()?)))
         .flat_map(|(object, obj, w)| {
-            w.templates.iter().enumerate().flat_map(move |(t, template)| {
-                template
-                    .containers
-                    .iter()
-                    .enumerate()
-                    .map(move |(c, container)| (object, obj, t, c, container))
-            })
+            w.templates
+                .iter()
+                .enumerate()
+                .flat_map(move |(t, template)| {
+                    template
+                        .containers
+                        .iter()
+                        .enumerate()
+                        .map(move |(c, container)| (object, obj, t, c, container))
+                })
         })
-        .filter(|(_, obj, _, _, container)| may_use_mlflow(obj, container))
+        .filter(|(_, _, _, _, container)| may_use_mlflow(container))
         .map(move |(object, obj, t, c, container)| {
             let process = from_container(
                 &files[obj.file as usize],
                 obj,
                 container,
-                |name| index.config_map_data(obj, name),
+                |name| index.config_map(obj, name),
                 &Default::default(),
             );
             MlflowProcess {

@@ -57,6 +57,7 @@ const REPLICATION_ANNOTATIONS: &[&str] = &[
 
 fn is_replicated(obj: &Object) -> bool {
     obj.annotation_keys()
+        .iter()
         .any(|k| REPLICATION_ANNOTATIONS.iter().any(|p| k.starts_with(p)))
 }
 
@@ -69,7 +70,7 @@ struct Definitions<'a> {
 }
 
 /// HNC: child namespace → parent namespace.
-fn hierarchy<'a>(ctx: &Context<'a>) -> HashMap<&'a str, &'a str> {
+fn hierarchy<'a>(ctx: &Context<'a>) -> HashMap<&'a str, String> {
     let mut parents = HashMap::new();
     for obj in &ctx.index.objects {
         if obj.group != "hnc.x-k8s.io" {
@@ -84,7 +85,7 @@ fn hierarchy<'a>(ctx: &Context<'a>) -> HashMap<&'a str, &'a str> {
             }
             "SubnamespaceAnchor" => {
                 if let (Some(ns), Some(child)) = (obj.namespace(), obj.name.as_ref()) {
-                    parents.insert(child.as_str(), ns);
+                    parents.insert(child.as_str(), ns.to_string());
                 }
             }
             _ => {}
@@ -94,7 +95,7 @@ fn hierarchy<'a>(ctx: &Context<'a>) -> HashMap<&'a str, &'a str> {
 }
 
 /// Whether `ancestor` is `ns` or above it in the HNC hierarchy.
-fn reaches(parents: &HashMap<&str, &str>, ancestor: &str, ns: &str) -> bool {
+fn reaches(parents: &HashMap<&str, String>, ancestor: &str, ns: &str) -> bool {
     let mut seen = HashSet::new();
     let mut current = ns;
     while seen.insert(current) {
@@ -102,7 +103,7 @@ fn reaches(parents: &HashMap<&str, &str>, ancestor: &str, ns: &str) -> bool {
             return true;
         }
         match parents.get(current) {
-            Some(p) => current = p,
+            Some(p) => current = p.as_str(),
             None => return false,
         }
     }
