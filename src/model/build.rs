@@ -204,7 +204,7 @@ pub fn build_object(file: &SourceFile, doc: u32, root: Node) -> Option<Object> {
         .map(str::to_string);
     let ignore_annotation = meta
         .and_then(|m| m.path(&["annotations", IGNORE_ANNOTATION]))
-        .and_then(|n| Some(Spanned::new(n.as_str()?.to_string(), n.span)));
+        .and_then(|n| Some(Box::new(Spanned::new(n.as_str()?.to_string(), n.span))));
     let _ = file;
     Some(Object {
         file: file.id,
@@ -248,7 +248,7 @@ fn build_spec(root: &Node, kind: &str, group: &str) -> Spec {
         }),
         "ResourceQuota" if group.is_empty() => {
             let spec = root.entry("spec");
-            Spec::ResourceQuota(ResourceQuota {
+            Spec::ResourceQuota(Box::new(ResourceQuota {
                 hard: quantities(spec.and_then(|s| s.value.get("hard"))),
                 scopes: spec
                     .and_then(|s| s.value.get("scopes"))
@@ -263,7 +263,7 @@ fn build_spec(root: &Node, kind: &str, group: &str) -> Spec {
                     .map(|s| s.key.span)
                     .or_else(|| root.entry("metadata").map(|m| m.key.span))
                     .unwrap_or(root.span),
-            })
+            }))
         }
         "LimitRange" if group.is_empty() => Spec::LimitRange(LimitRange {
             limits: root
@@ -290,18 +290,20 @@ fn build_spec(root: &Node, kind: &str, group: &str) -> Spec {
                 })
                 .unwrap_or_default(),
         }),
-        "ServiceAccount" if group.is_empty() => Spec::ServiceAccount(service_account(root)),
-        "Service" if group.is_empty() => Spec::Service(network::service(root)),
+        "ServiceAccount" if group.is_empty() => {
+            Spec::ServiceAccount(Box::new(service_account(root)))
+        }
+        "Service" if group.is_empty() => Spec::Service(Box::new(network::service(root))),
         "PersistentVolume" if group.is_empty() => {
-            Spec::PersistentVolume(storage::persistent_volume(root))
+            Spec::PersistentVolume(Box::new(storage::persistent_volume(root)))
         }
         "NetworkPolicy" if group == "networking.k8s.io" => {
-            Spec::NetworkPolicy(network::network_policy(root))
+            Spec::NetworkPolicy(Box::new(network::network_policy(root)))
         }
         "Role" | "ClusterRole" if group == rbac::RBAC_GROUP => Spec::Role(rbac::role(root)),
-        "RoleBinding" | "ClusterRoleBinding" if group == rbac::RBAC_GROUP => {
-            Spec::RoleBinding(rbac::role_binding(root, kind == "ClusterRoleBinding"))
-        }
+        "RoleBinding" | "ClusterRoleBinding" if group == rbac::RBAC_GROUP => Spec::RoleBinding(
+            Box::new(rbac::role_binding(root, kind == "ClusterRoleBinding")),
+        ),
         "ReferenceGrant" if group == network::GATEWAY_GROUP => {
             Spec::ReferenceGrant(network::reference_grant(root))
         }

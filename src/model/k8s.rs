@@ -93,26 +93,27 @@ pub struct Object {
     /// The `app.kubernetes.io/name` label, else the `app` label.
     pub app_label: Option<String>,
     /// The `tenantlint.io/ignore` annotation (a suppression), when a string.
-    pub ignore_annotation: Option<Spanned<String>>,
+    pub ignore_annotation: Option<Box<Spanned<String>>>,
 }
 
 /// The annotation that suppresses findings on an object.
 pub const IGNORE_ANNOTATION: &str = "tenantlint.io/ignore";
 
 #[derive(Debug)]
+/// (The larger views are boxed: every object of a set carries a `Spec`.)
 pub enum Spec {
     Workload(Workload),
-    ServiceAccount(ServiceAccount),
+    ServiceAccount(Box<ServiceAccount>),
     Namespace(Namespace),
-    ResourceQuota(ResourceQuota),
+    ResourceQuota(Box<ResourceQuota>),
     LimitRange(LimitRange),
     Role(Role),
-    RoleBinding(RoleBinding),
-    NetworkPolicy(NetworkPolicy),
-    Service(Service),
+    RoleBinding(Box<RoleBinding>),
+    NetworkPolicy(Box<NetworkPolicy>),
+    Service(Box<Service>),
     Route(Route),
     ReferenceGrant(ReferenceGrant),
-    PersistentVolume(PersistentVolume),
+    PersistentVolume(Box<PersistentVolume>),
     Other,
 }
 
@@ -182,10 +183,9 @@ pub struct PodTemplate {
     /// Pod template labels, then the workload's own labels.
     pub app: Option<String>,
     pub containers: Vec<Container>,
-    /// `hostNetwork`, `hostPID` and `hostIPC`, when set to a boolean.
-    pub host_network: Option<Spanned<bool>>,
-    pub host_pid: Option<Spanned<bool>>,
-    pub host_ipc: Option<Spanned<bool>>,
+    /// `hostNetwork`, `hostPID` and `hostIPC`, when any is set to a
+    /// boolean (boxed: most pods set none).
+    pub host_namespaces: Option<Box<HostNamespaces>>,
     /// Pod-level `resources` (Kubernetes 1.32+): the resources it requests
     /// and limits for all containers together.
     pub pod_requests: Vec<String>,
@@ -194,6 +194,14 @@ pub struct PodTemplate {
     pub host_path_volumes: Vec<HostPathVolume>,
     /// Every Secret, ConfigMap and claim the pod uses.
     pub refs: Vec<PodRef>,
+}
+
+/// A pod's `hostNetwork`, `hostPID` and `hostIPC`, when set to a boolean.
+#[derive(Debug, Default)]
+pub struct HostNamespaces {
+    pub network: Option<Spanned<bool>>,
+    pub pid: Option<Spanned<bool>>,
+    pub ipc: Option<Spanned<bool>>,
 }
 
 /// A `hostPath` volume of a pod.
@@ -244,7 +252,7 @@ pub struct Container {
     pub requests: Quantities,
     pub limits: Quantities,
     /// `securityContext`, when the container has one.
-    pub security_context: Option<SecurityContext>,
+    pub security_context: Option<Box<SecurityContext>>,
     /// `ports[].hostPort`, as written.
     pub host_ports: Vec<Spanned<String>>,
     /// `image` and `workingDir`, when strings.

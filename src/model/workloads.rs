@@ -461,9 +461,13 @@ impl<'a> Walker<'a> {
             automount_token,
             app,
             containers,
-            host_network: flag("hostNetwork"),
-            host_pid: flag("hostPID"),
-            host_ipc: flag("hostIPC"),
+            host_namespaces: Some(HostNamespaces {
+                network: flag("hostNetwork"),
+                pid: flag("hostPID"),
+                ipc: flag("hostIPC"),
+            })
+            .filter(|h| h.network.is_some() || h.pid.is_some() || h.ipc.is_some())
+            .map(Box::new),
             pod_requests: resource_names("requests"),
             pod_limits: resource_names("limits"),
             host_path_volumes,
@@ -859,7 +863,9 @@ fn container(c: &Node, path: Vec<Seg>, entry_span: Span, kind: ContainerKind) ->
         env,
         requests: quantities(c.path(&["resources", "requests"])),
         limits: quantities(c.path(&["resources", "limits"])),
-        security_context: c.get("securityContext").map(security_context),
+        security_context: c
+            .get("securityContext")
+            .map(|s| Box::new(security_context(s))),
         host_ports: c
             .get("ports")
             .map(Node::items)

@@ -49,19 +49,19 @@ type HostSetting = fn(&PodTemplate) -> Option<&Spanned<bool>>;
 const HOST_NAMESPACES: &[(&str, HostSetting, &str, &str)] = &[
     (
         "hostNetwork",
-        |t| t.host_network.as_ref(),
+        |t| t.host_namespaces.as_ref()?.network.as_ref(),
         "network",
         "remove `hostNetwork: true` and expose the pod's ports through a Service",
     ),
     (
         "hostPID",
-        |t| t.host_pid.as_ref(),
+        |t| t.host_namespaces.as_ref()?.pid.as_ref(),
         "process",
         "remove `hostPID: true`; use `shareProcessNamespace: true` to see the pod's own processes",
     ),
     (
         "hostIPC",
-        |t| t.host_ipc.as_ref(),
+        |t| t.host_namespaces.as_ref()?.ipc.as_ref(),
         "IPC",
         "remove `hostIPC: true`",
     ),
