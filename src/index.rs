@@ -138,7 +138,7 @@ impl Tenancy {
     }
 
     /// Read the tenant label of the set's Namespace objects.
-    fn learn_labels(&mut self, objects: &[Object]) {
+    fn learn_labels(&mut self, objects: &[Box<Object>]) {
         let Some(label) = &self.tenant_label else {
             return;
         };
@@ -214,7 +214,7 @@ impl ServerRef {
 
 #[derive(Debug, Default)]
 pub struct Index {
-    pub objects: Vec<Object>,
+    pub objects: Vec<Box<Object>>,
     pub kustomizations: Vec<Kustomization>,
     pub experiments: Vec<Experiment>,
     pub servers: Vec<ServerRef>,
@@ -494,7 +494,7 @@ impl Index {
             .map(Vec::as_slice)
             .unwrap_or_default()
             .iter()
-            .map(|&id| (id, &self.objects[id]))
+            .map(|&id| (id, &*self.objects[id]))
     }
 
     /// The bindings whose `roleRef` names `kind` (`Role` or `ClusterRole`)
@@ -505,7 +505,7 @@ impl Index {
             .map(Vec::as_slice)
             .unwrap_or_default()
             .iter()
-            .map(|&id| &self.objects[id])
+            .map(|&id| &*self.objects[id])
     }
 
     /// The bundle a file belongs to (SPEC §4, Bundles).

@@ -117,7 +117,7 @@ pub fn run(
     }
     for (f, obj) in built {
         if let Some(m) = models.get_mut(f as usize) {
-            m.objects.push(obj);
+            m.objects.push(Box::new(obj));
         }
     }
     Staged {

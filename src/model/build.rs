@@ -109,7 +109,7 @@ impl<'f> FileBuilder<'f> {
             if let Some(arc) = self.store {
                 obj.store_root(arc, doc.region.clone(), item);
             }
-            model.objects.push(obj);
+            model.objects.push(Box::new(obj));
         };
         if is_list(&root) {
             let Some(items) = take_items(root) else {

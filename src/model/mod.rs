@@ -46,7 +46,7 @@ pub enum MlflowFile {
 pub struct FileModel {
     /// Non-empty YAML documents in the file.
     pub documents: u32,
-    pub objects: Vec<Object>,
+    pub objects: Vec<Box<Object>>,
     pub kustomizations: Vec<Kustomization>,
     pub mlflow: Vec<MlflowFile>,
     /// Processes started outside Kubernetes (Compose services, images,

@@ -255,6 +255,7 @@ pub fn collect<'a>(
         let bindings: Vec<&Object> = index
             .objects
             .iter()
+            .map(|b| &**b)
             .filter(|b| {
                 is(b, "ValidatingAdmissionPolicyBinding")
                     && reach.applies(ctx, p.file, b)

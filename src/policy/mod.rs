@@ -194,7 +194,7 @@ pub fn namespace_labels(obj: &Object, index: &Index) -> Option<Vec<(String, Stri
 pub fn namespace_object<'a>(obj: &Object, index: &'a Index) -> Option<&'a Object> {
     let ns = obj.namespace()?;
     let info = index.namespaces.get(ns)?;
-    info.declared.first().map(|&id| &index.objects[id])
+    info.declared.first().map(|&id| &*index.objects[id])
 }
 
 /// One step of a path into an object.

@@ -195,7 +195,7 @@ pub fn containers(index: &Index) -> impl Iterator<Item = (&Object, &PodTemplate,
         obj.workload()
             .into_iter()
             .flat_map(|w| w.templates.iter())
-            .flat_map(move |t| t.containers.iter().map(move |c| (obj, t, c)))
+            .flat_map(move |t| t.containers.iter().map(move |c| (&**obj, t, c)))
     })
 }
 

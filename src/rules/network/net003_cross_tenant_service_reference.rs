@@ -140,7 +140,7 @@ fn reference_grant<'a>(
 ) -> Option<(&'a Object, Span)> {
     let info = ctx.index.namespaces.get(target_ns)?;
     info.users.iter().find_map(|&id| {
-        let grant = &ctx.index.objects[id];
+        let grant = &*ctx.index.objects[id];
         let Spec::ReferenceGrant(spec) = &grant.spec else {
             return None;
         };
