@@ -105,7 +105,7 @@ for m in one many; do
     if [ "$which" != both ] && [ "$which" != "$m" ]; then continue; fi
     dir=$work/$m
     [ -d "$dir" ] || generate "$m" "$dir"
-    bytes=$(du -sb "$dir" | cut -f1)
+    bytes=$(du -sbL "$dir" | cut -f1)
     log=$work/$m.time
     start=$(date +%s.%N)
     (cd "$dir" && /usr/bin/time -v "$bin" check -j 2 --format concise . >/dev/null 2>"$log") || true

@@ -321,17 +321,10 @@ pub fn parse_yaml(file: &SourceFile) -> ParsedYaml {
 /// problems and the comments.
 pub fn parse_yaml_each(
     file: &SourceFile,
-    each: impl FnMut(Document),
+    mut each: impl FnMut(Document),
 ) -> (Vec<LoadProblem>, Vec<Comment>) {
-    let mut each = each;
     let mut comments = Vec::new();
-    let problems = parse_text(
-        file,
-        None,
-        copy_budget(file),
-        &mut |doc| each(doc),
-        &mut comments,
-    );
+    let problems = parse_text(file, None, copy_budget(file), &mut each, &mut comments);
     (problems, comments)
 }
 
@@ -350,7 +343,7 @@ pub fn reparse_document(file: &SourceFile, region: std::ops::Range<u32>) -> Opti
         file,
         Some(region.start as usize..region.end as usize),
         copy_budget(file),
-        &mut |doc| {
+        |doc: Document| {
             if root.is_none() {
                 root = Some(doc.root);
             }
@@ -366,7 +359,7 @@ fn parse_text(
     file: &SourceFile,
     range: Option<std::ops::Range<usize>>,
     budget: usize,
-    each: &mut dyn FnMut(Document),
+    mut each: impl FnMut(Document),
     comments: &mut Vec<Comment>,
 ) -> Vec<LoadProblem> {
     let full = file.text.as_str();

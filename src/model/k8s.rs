@@ -99,8 +99,9 @@ pub struct Object {
 /// The annotation that suppresses findings on an object.
 pub const IGNORE_ANNOTATION: &str = "tenantlint.io/ignore";
 
+/// What the model knows of an object's kind. (The larger views are boxed:
+/// every object of a set carries a `Spec`.)
 #[derive(Debug)]
-/// (The larger views are boxed: every object of a set carries a `Spec`.)
 pub enum Spec {
     Workload(Workload),
     ServiceAccount(Box<ServiceAccount>),
