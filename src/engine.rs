@@ -480,26 +480,23 @@ pub fn load_set_with(
     if let Some(p) = &options.progress {
         p.total.store(inputs.len(), Relaxed);
     }
-    let limit = options.keep_trees_up_to.unwrap_or(KEEP_TREES_UP_TO);
-    let store_trees = inputs
+    // Every file's text is kept for the whole run (snippets), so reading
+    // them all before parsing holds nothing more; the total decides whether
+    // the trees are kept too.
+    let bytes: Vec<std::io::Result<Vec<u8>>> = inputs.par_iter().map(&read).collect();
+    let yaml_bytes: u64 = inputs
         .iter()
-        .filter(|i| i.kind == FileKind::Yaml)
-        .map(|i| match &options.stdin {
-            Some((name, data)) if i.display == *name && i.path.as_os_str() == "-" => {
-                data.len() as u64
-            }
-            _ => std::fs::metadata(&i.path).map_or(0, |m| m.len()),
-        })
-        .try_fold(0u64, |sum, n| {
-            let sum = sum.saturating_add(n);
-            (sum <= limit).then_some(sum)
-        })
-        .is_none();
+        .zip(&bytes)
+        .filter(|(i, _)| i.kind == FileKind::Yaml)
+        .map(|(_, b)| b.as_ref().map_or(0, |b| b.len() as u64))
+        .fold(0, u64::saturating_add);
+    let store_trees = yaml_bytes > options.keep_trees_up_to.unwrap_or(KEEP_TREES_UP_TO);
     let mut loaded: Vec<Loaded> = inputs
         .par_iter()
+        .zip(bytes)
         .enumerate()
-        .map(|(i, input)| {
-            let loaded = load_one(i as u32, input, read(input), store_trees);
+        .map(|(i, (input, bytes))| {
+            let loaded = load_one(i as u32, input, bytes, store_trees);
             if let Some(p) = &options.progress {
                 p.loaded.fetch_add(1, Relaxed);
             }

@@ -288,14 +288,15 @@ fn stored_trees_read_again_equal_the_loaded_ones() {
 }
 
 /// The same findings, in the same order, whether the trees stay in memory
-/// or are read again from the files.
+/// or are read again from the files (corpus, examples, rule fixtures).
 #[test]
 fn stored_trees_give_the_same_findings() {
-    let examples = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples");
+    let here = Path::new(env!("CARGO_MANIFEST_DIR"));
+    // Every rule's fixtures too: each rule meets the trees read again.
     let dirs: Vec<PathBuf> = ["k8s", "k8s-broken", "kustomize", "mlflow"]
         .iter()
         .filter_map(|s| corpus(s))
-        .chain([examples])
+        .chain([here.join("examples"), here.join("fixtures")])
         .collect();
     for dir in dirs {
         let with = |keep: Option<u64>| {

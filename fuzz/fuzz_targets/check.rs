@@ -2,6 +2,7 @@
 //! UTF-8) into up to five files with names that trigger every model and
 //! rule (a manifest, a kustomization, an MLflow experiment, an auth config,
 //! an MLproject); then every rule runs and every report format is rendered.
+//! The findings are the same when objects keep no trees (a big set).
 
 #![cfg_attr(not(feature = "replay"), no_main)]
 
@@ -37,6 +38,18 @@ fn target(data: &[u8]) {
         ..CheckOptions::default()
     };
     let result = check_sources(&sources, &options);
+    // As in a set too big to keep the trees: the same findings.
+    let stored = check_sources(
+        &sources,
+        &CheckOptions {
+            keep_trees_up_to: Some(0),
+            ..options.clone()
+        },
+    );
+    assert_eq!(
+        stored.diagnostics, result.diagnostics,
+        "findings differ when the trees are parsed again"
+    );
     for d in &result.diagnostics {
         let file = &result.files[d.file as usize];
         common::assert_span_in(file, d.span, &d.rule_id);
