@@ -570,3 +570,33 @@ fn a_megabyte_command_line() {
     let out = check(dir.path(), &["--format", "concise", "server.yaml"]);
     assert_sane(&out, false);
 }
+
+/// In a set too big to keep its trees, an object parses its document again
+/// when a rule reads it. The items of one big `kind: List` must not each
+/// parse the whole list (20,000 items × 2 MB): they keep their trees. Run
+/// through the library with the tree limit at 0, under the deadline.
+#[test]
+fn items_of_a_big_list_are_not_parsed_again_one_by_one() {
+    let items: String = (0..20_000)
+        .map(|i| {
+            format!(
+                "- apiVersion: apps/v1\n  kind: Deployment\n  metadata: {{name: app{i}, namespace: team}}\n  spec:\n    template:\n      metadata: {{labels: {{app: app{i}}}}}\n      spec:\n        containers: [{{name: c, image: i, envFrom: [{{configMapRef: {{name: cm}}}}]}}]\n"
+            )
+        })
+        .collect();
+    let text = format!("apiVersion: v1\nkind: List\nitems:\n{items}");
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let options = tenantlint::engine::CheckOptions {
+            keep_trees_up_to: Some(0),
+            threads: 2,
+            ..Default::default()
+        };
+        let result = tenantlint::engine::check_sources(&[("list.yaml", &text)], &options);
+        let _ = tx.send(result.objects);
+    });
+    let objects = rx
+        .recv_timeout(HEAVY_DEADLINE)
+        .expect("a 20,000-item list in a set whose trees are not kept took too long");
+    assert_eq!(objects, 20_000);
+}

@@ -278,13 +278,15 @@ fn stored_trees_read_again_equal_the_loaded_ones() {
                 f.display
             );
             for (r, s) in resident.objects.iter().zip(&stored.objects) {
-                assert!(matches!(s.root(), RootRef::Parsed(_)));
                 assert!(*s.root() == *r.root(), "{}: {}", f.display, s.describe());
-                objects += 1;
+                // Items of a `kind: List` keep their trees.
+                if matches!(s.root(), RootRef::Parsed(_)) {
+                    objects += 1;
+                }
             }
         }
     }
-    assert!(objects > 5000, "{objects} objects compared");
+    assert!(objects > 5000, "{objects} trees read again");
 }
 
 /// The same findings, in the same order, whether the trees stay in memory

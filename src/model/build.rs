@@ -104,22 +104,22 @@ impl<'f> FileBuilder<'f> {
         }
         let index = doc.index;
         let root = doc.root;
-        let mut push = |obj: Option<Object>, item: Option<u32>| {
-            let Some(mut obj) = obj else { return };
-            if let Some(arc) = self.store {
-                obj.store_root(arc, doc.region.clone(), item);
-            }
-            model.objects.push(Box::new(obj));
-        };
         if is_list(&root) {
+            // The items of a `kind: List` keep their trees: reading one item
+            // again would parse the whole list, once per item.
             let Some(items) = take_items(root) else {
                 return;
             };
-            for (i, item) in items.into_iter().enumerate() {
-                push(build_object(file, index, item), Some(i as u32));
+            for item in items {
+                if let Some(obj) = build_object(file, index, item) {
+                    model.objects.push(Box::new(obj));
+                }
             }
-        } else {
-            push(build_object(file, index, root), None);
+        } else if let Some(mut obj) = build_object(file, index, root) {
+            if let Some(arc) = self.store {
+                obj.store_root(arc, doc.region);
+            }
+            model.objects.push(Box::new(obj));
         }
     }
 
@@ -143,7 +143,7 @@ pub fn is_list(root: &Node) -> bool {
     }
 }
 
-pub(crate) fn take_items(root: Node) -> Option<Vec<Node>> {
+fn take_items(root: Node) -> Option<Vec<Node>> {
     match root.value {
         crate::load::Value::Map(entries) => entries
             .into_iter()
@@ -385,20 +385,28 @@ mod tests {
         let (resident, stored) = stored_and_resident("all.yaml", text);
         assert_eq!(resident.objects.len(), 6);
         assert_eq!(stored.objects.len(), resident.objects.len());
-        for (r, s) in resident.objects.iter().zip(&stored.objects) {
-            assert!(matches!(s.root(), RootRef::Parsed(_)), "{}", s.describe());
+        for (i, (r, s)) in resident.objects.iter().zip(&stored.objects).enumerate() {
+            // The list's two items keep their trees (parsing one again would
+            // parse the whole list).
+            let list_item = i == 1 || i == 2;
+            assert_eq!(
+                matches!(s.root(), RootRef::Parsed(_)),
+                !list_item,
+                "{}",
+                s.describe()
+            );
             assert!(matches!(r.root(), RootRef::Resident(_)));
             assert_eq!(*s.root(), *r.root(), "{}", s.describe());
             assert_eq!(s.root_span(), r.root_span());
             assert_eq!(s.root().span.file, 3);
         }
         // Read twice (from the per-thread cache the second time).
-        let d = &stored.objects[2];
+        let sa = &stored.objects[4];
         assert_eq!(
-            d.root().path(&["metadata", "name"]).unwrap().as_str(),
-            Some("d")
+            sa.root().path(&["metadata", "name"]).unwrap().as_str(),
+            Some("keep-")
         );
-        assert_eq!(*d.root(), *resident.objects[2].root());
+        assert_eq!(*sa.root(), *resident.objects[4].root());
     }
 
     #[test]

@@ -352,8 +352,6 @@ pub(crate) struct StoredRoot {
     id: u64,
     file: Arc<SourceFile>,
     region: std::ops::Range<u32>,
-    /// For an item of a `kind: List`, its position in `items`.
-    item: Option<u32>,
     span: Span,
 }
 
@@ -395,10 +393,6 @@ impl StoredRoot {
             return hit;
         }
         let node = crate::load::reparse_document(&self.file, self.region.clone())
-            .and_then(|root| match self.item {
-                None => Some(root),
-                Some(i) => super::build::take_items(root)?.into_iter().nth(i as usize),
-            })
             // The bytes parsed once; they parse again. An empty mapping
             // rather than a panic if they somehow do not.
             .unwrap_or(Node {
@@ -431,20 +425,14 @@ impl Object {
         }
     }
 
-    /// Drop the tree, keeping where it is in `file`: a rule that asks for
-    /// it gets it parsed again from `region` (and item `item` of a list).
-    pub fn store_root(
-        &mut self,
-        file: &Arc<SourceFile>,
-        region: std::ops::Range<u32>,
-        item: Option<u32>,
-    ) {
+    /// Drop the tree of an object that is a whole document, keeping where
+    /// it is in `file`: a rule that asks for it gets `region` parsed again.
+    pub fn store_root(&mut self, file: &Arc<SourceFile>, region: std::ops::Range<u32>) {
         let span = self.root_span();
         self.root = Root::Stored(StoredRoot {
             id: NEXT_STORED.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
             file: file.clone(),
             region,
-            item,
             span,
         });
     }
