@@ -795,3 +795,35 @@ fn fuzz_regression_bom_at_a_later_document_start() {
     // After `---` a BOM is inside the document: a finding, not a crash.
     out.assert_syntax_finding("bom2.yaml", "BOM");
 }
+
+/// Found by the `load` target: an empty block scalar just before a
+/// `---` took its span from the marker, and a document read again without
+/// the marker line gave it another span. Regions now end after the line
+/// the document ends on, so both readings see the same tokens.
+#[test]
+fn fuzz_regression_stored_tree_of_an_empty_block_scalar_before_a_marker() {
+    use std::sync::Arc;
+    use tenantlint::model::build::{FileBuilder, build_file};
+    use tenantlint::source::{FileKind, SourceFile};
+    for text in [
+        "kind: D\n: |\n---",
+        "kind: D\n: |\n---\nkind: E\n",
+        "kind: D\n: >-\n...\n",
+    ] {
+        let f = Arc::new(SourceFile::new(
+            0,
+            "a.yaml".into(),
+            "a.yaml".into(),
+            FileKind::Yaml,
+            text.into(),
+        ));
+        let resident = build_file(&f, tenantlint::load::parse_yaml(&f).docs);
+        let mut builder = FileBuilder::new(&f, Some(&f));
+        tenantlint::load::parse_yaml_each(&f, |doc| builder.add(doc));
+        let stored = builder.finish();
+        assert_eq!(stored.objects.len(), resident.objects.len(), "{text:?}");
+        for (r, s) in resident.objects.iter().zip(&stored.objects) {
+            assert!(*r.root() == *s.root(), "{text:?}");
+        }
+    }
+}

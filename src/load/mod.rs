@@ -427,7 +427,12 @@ fn parse_text(
                 if let Some(mut root) = builder.root.take()
                     && !root.is_null()
                 {
-                    let end = (shift(pos(&span.end)).byte as usize).min(full.len()) as u32;
+                    // Through the end of the line the document ends on:
+                    // the `---` or `...` that ended it is read again too
+                    // (an empty block scalar's span depends on what
+                    // follows it).
+                    let end_line = shift(pos(&span.end)).line;
+                    let end = file.line_start(end_line + 1).min(full.len()) as u32;
                     root.relocate(file.id, base as u32, line_offset);
                     each(Document {
                         index: doc_index,
