@@ -1063,3 +1063,33 @@ fn zsh_and_fish_completions_are_generated() {
         );
     }
 }
+
+/// `sarif` writes its results one by one as it serialises them; the bytes
+/// are those of the whole document serialised at once (findings, a
+/// suppressed one, related locations, a rule descriptor per policy).
+#[test]
+fn streamed_sarif_is_the_whole_document() {
+    let sources = [
+        ("team-a/app.yaml", SHARED_SA),
+        ("team-b/app.yaml", NAMESPACE_MISMATCH),
+        (
+            "team-c/ignored.yaml",
+            "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: x\n  namespace: team-c\n  annotations: {tenantlint.io/ignore: \"HOST001: a test\"}\nspec:\n  template:\n    spec:\n      hostNetwork: true\n      containers: [{name: c, image: i}]\n",
+        ),
+    ];
+    let result = tenantlint::engine::check_sources(&sources, &Default::default());
+    assert!(!result.diagnostics.is_empty() && !result.suppressed.is_empty());
+    let options = tenantlint::report::ReportOptions::default();
+    let mut streamed = Vec::new();
+    tenantlint::report::sarif::write(&mut streamed, &result, &options).unwrap();
+    let mut whole = Vec::new();
+    tenantlint::report::write_json(
+        &mut whole,
+        &tenantlint::report::sarif::to_sarif(&result, &options),
+    )
+    .unwrap();
+    assert_eq!(
+        String::from_utf8(streamed).unwrap(),
+        String::from_utf8(whole).unwrap()
+    );
+}

@@ -97,8 +97,11 @@ pub fn concise_line(file: &SourceFile, d: &Diagnostic) -> String {
 /// Write a JSON document (pretty, then a newline), with the characters
 /// `serde_json` leaves raw escaped ([`safe::json`]).
 pub fn write_json(out: &mut dyn Write, value: &impl serde::Serialize) -> io::Result<()> {
-    let text = serde_json::to_string_pretty(value).map_err(io::Error::other)?;
-    out.write_all(safe::json(text).as_bytes())?;
+    // Written as it is serialised, escaped on the way (`safe::JsonWriter`):
+    // a big report is never held whole in memory as text.
+    let mut w = safe::JsonWriter::new(io::BufWriter::with_capacity(1 << 16, &mut *out));
+    serde_json::to_writer_pretty(&mut w, value).map_err(io::Error::other)?;
+    w.finish()?.flush()?;
     writeln!(out)
 }
 

@@ -94,9 +94,96 @@ pub fn json(document: String) -> String {
     out
 }
 
+/// A writer that escapes, as [`json`] does, the unsafe characters of the
+/// JSON document written through it: a document is written as it is
+/// serialised, never held whole (twice) in memory. A character split
+/// between two writes waits for the rest.
+pub struct JsonWriter<W: std::io::Write> {
+    out: W,
+    pending: Vec<u8>,
+}
+
+impl<W: std::io::Write> JsonWriter<W> {
+    pub fn new(out: W) -> Self {
+        JsonWriter {
+            out,
+            pending: Vec::new(),
+        }
+    }
+
+    /// The writer, once every byte written is through.
+    pub fn finish(mut self) -> std::io::Result<W> {
+        if !self.pending.is_empty() {
+            // Not UTF-8 (serde_json never writes that): passed on as it is.
+            self.out.write_all(&self.pending)?;
+        }
+        Ok(self.out)
+    }
+
+    fn escape(&mut self, text: &str) -> std::io::Result<()> {
+        let raw = |c: char| c > '\u{1f}' && is_unsafe(c);
+        let mut from = 0;
+        for (i, c) in text.char_indices().filter(|&(_, c)| raw(c)) {
+            self.out.write_all(&text.as_bytes()[from..i])?;
+            let mut units = [0u16; 2];
+            for unit in c.encode_utf16(&mut units) {
+                write!(self.out, "\\u{unit:04x}")?;
+            }
+            from = i + c.len_utf8();
+        }
+        self.out.write_all(&text.as_bytes()[from..])
+    }
+}
+
+impl<W: std::io::Write> std::io::Write for JsonWriter<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let joined;
+        let data: &[u8] = if self.pending.is_empty() {
+            buf
+        } else {
+            joined = [std::mem::take(&mut self.pending).as_slice(), buf].concat();
+            &joined
+        };
+        let valid = match std::str::from_utf8(data) {
+            Ok(_) => data.len(),
+            // An incomplete character at the end: the rest comes next.
+            Err(e) if e.error_len().is_none() => e.valid_up_to(),
+            Err(e) => e.valid_up_to() + e.error_len().unwrap_or(0),
+        };
+        let (text, rest) = data.split_at(valid);
+        match std::str::from_utf8(text) {
+            Ok(t) => self.escape(t)?,
+            Err(_) => self.out.write_all(text)?,
+        }
+        self.pending = rest.to_vec();
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.out.flush()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn json_writer_escapes_like_json_whatever_the_writes() {
+        let doc = "{\"a\": \"x\u{202e}y\u{7f}\u{fffe}z é 😀 \u{2028}\"}\n";
+        let want = json(doc.to_string());
+        for step in 1..=doc.len() {
+            let mut w = JsonWriter::new(Vec::new());
+            for chunk in doc.as_bytes().chunks(step) {
+                std::io::Write::write_all(&mut w, chunk).unwrap();
+            }
+            assert_eq!(
+                String::from_utf8(w.finish().unwrap()).unwrap(),
+                want,
+                "{step}"
+            );
+        }
+    }
 
     #[test]
     fn escapes_controls_bidi_and_noncharacters() {

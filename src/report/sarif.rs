@@ -307,7 +307,22 @@ pub fn automation_id(linted: &[String]) -> String {
     }
 }
 
+/// The whole SARIF document (its results built in memory; [`write`]
+/// streams them instead).
 pub fn to_sarif(result: &CheckResult, options: &ReportOptions) -> Sarif {
+    let (mut sarif, results) = parts(result, options);
+    if let Some(run) = sarif.runs.first_mut() {
+        run.results = Some(results.collect());
+    }
+    sarif
+}
+
+/// The SARIF document with an empty `results`, and its results, built one
+/// at a time as they are read.
+fn parts<'r>(
+    result: &'r CheckResult,
+    options: &ReportOptions,
+) -> (Sarif, impl Iterator<Item = SarifResult> + 'r) {
     let mut rule_index: HashMap<&str, usize> = rules::all()
         .enumerate()
         .map(|(i, r)| (r.meta.id, i))
@@ -339,12 +354,12 @@ pub fn to_sarif(result: &CheckResult, options: &ReportOptions) -> Sarif {
     }
     let fingerprints =
         super::numbered_fingerprints(result, result.diagnostics.iter().chain(&result.suppressed));
-    let results: Vec<SarifResult> = result
+    let results = result
         .diagnostics
         .iter()
         .chain(&result.suppressed)
         .zip(fingerprints)
-        .map(|(d, fingerprint)| {
+        .map(move |(d, fingerprint)| {
             let display = &result.files[d.file as usize].display;
             let logical_locations: Vec<LogicalLocation> = d
                 .locator
@@ -407,8 +422,7 @@ pub fn to_sarif(result: &CheckResult, options: &ReportOptions) -> Sarif {
             }
             r.rule_index = rule_index.get(d.rule_id.as_ref()).map(|&i| i as i64);
             r
-        })
-        .collect();
+        });
     let driver = ToolComponent::builder()
         .name("tenantlint")
         .version(env!("CARGO_PKG_VERSION").to_string())
@@ -426,7 +440,7 @@ pub fn to_sarif(result: &CheckResult, options: &ReportOptions) -> Sarif {
     }
     let mut run = Run::builder()
         .tool(Tool::from(driver))
-        .results(results)
+        .results(Vec::new())
         .column_kind(Value::from("unicodeCodePoints"))
         .invocations(vec![invocation])
         // Code scanning replaces the previous analysis of the same category
@@ -438,15 +452,114 @@ pub fn to_sarif(result: &CheckResult, options: &ReportOptions) -> Sarif {
         })
         .build();
     run.original_uri_base_ids = srcroot().map(|root| BTreeMap::from([(SRCROOT.to_string(), root)]));
-    Sarif::builder()
+    let sarif = Sarif::builder()
         .schema(SCHEMA_URI.to_string())
         .version(Value::from("2.1.0"))
         .runs(vec![run])
-        .build()
+        .build();
+    (sarif, results)
 }
 
+/// The document is written as it is made: the run's `results` are
+/// serialised one by one, never all in memory (a result took kilobytes as a
+/// SARIF value: 180,000 findings, 1.4 GB). The same bytes as the whole
+/// document serialised at once.
 pub fn write(out: &mut dyn Write, result: &CheckResult, options: &ReportOptions) -> io::Result<()> {
-    super::write_json(out, &to_sarif(result, options))
+    let (skeleton, results) = parts(result, options);
+    // With `preserve_order`, a value keeps the fields in the order the
+    // SARIF types write them.
+    let skeleton = serde_json::to_value(&skeleton).map_err(io::Error::other)?;
+    super::write_json(
+        out,
+        &Streamed {
+            skeleton: &skeleton,
+            results: std::cell::RefCell::new(Some(results)),
+        },
+    )
+}
+
+/// A SARIF document whose first run's `results` come from an iterator:
+/// the document, its `runs`, the first run and its `results`.
+struct Streamed<'a, I> {
+    skeleton: &'a Value,
+    results: std::cell::RefCell<Option<I>>,
+}
+
+struct Runs<'a, I> {
+    runs: &'a Value,
+    results: &'a std::cell::RefCell<Option<I>>,
+}
+
+struct FirstRun<'a, I> {
+    run: &'a Value,
+    results: &'a std::cell::RefCell<Option<I>>,
+}
+
+struct Results<'a, I>(&'a std::cell::RefCell<Option<I>>);
+
+/// The mapping `value`, with the entry `key` written by `entry`.
+fn map_with<S: serde::Serializer>(
+    s: S,
+    value: &Value,
+    key: &str,
+    entry: &impl serde::Serialize,
+) -> Result<S::Ok, S::Error> {
+    use serde::ser::SerializeMap;
+    let Value::Object(fields) = value else {
+        return serde::Serialize::serialize(value, s);
+    };
+    let mut map = s.serialize_map(Some(fields.len()))?;
+    for (k, v) in fields {
+        if k == key {
+            map.serialize_entry(k, entry)?;
+        } else {
+            map.serialize_entry(k, v)?;
+        }
+    }
+    map.end()
+}
+
+impl<I: Iterator<Item = SarifResult>> serde::Serialize for Streamed<'_, I> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let runs = Runs {
+            runs: self.skeleton.get("runs").unwrap_or(&Value::Null),
+            results: &self.results,
+        };
+        map_with(s, self.skeleton, "runs", &runs)
+    }
+}
+
+impl<I: Iterator<Item = SarifResult>> serde::Serialize for Runs<'_, I> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeSeq;
+        let Value::Array(runs) = self.runs else {
+            return serde::Serialize::serialize(self.runs, s);
+        };
+        let mut seq = s.serialize_seq(Some(runs.len()))?;
+        for (i, run) in runs.iter().enumerate() {
+            if i == 0 {
+                seq.serialize_element(&FirstRun {
+                    run,
+                    results: self.results,
+                })?;
+            } else {
+                seq.serialize_element(run)?;
+            }
+        }
+        seq.end()
+    }
+}
+
+impl<I: Iterator<Item = SarifResult>> serde::Serialize for FirstRun<'_, I> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        map_with(s, self.run, "results", &Results(self.results))
+    }
+}
+
+impl<I: Iterator<Item = SarifResult>> serde::Serialize for Results<'_, I> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(self.0.borrow_mut().take().into_iter().flatten())
+    }
 }
 
 #[cfg(test)]
