@@ -6,7 +6,7 @@ use crate::diagnostic::{Diagnostic, Groups, Severity, more_note};
 use crate::index::ServerRef;
 use crate::model::mounts::{VolumeSource, absolute_path, mounted};
 use crate::model::process::{MountSource, Process};
-use crate::model::uri::{Store, parse_store, parse_store_in_env};
+use crate::model::uri::{Store, parse_store_in_env};
 use crate::rules::mlflow::{
     is_loopback, server_container, server_process, server_tenant, server_what, setting_file,
 };
@@ -33,7 +33,9 @@ pub static RULE: Rule = Rule {
                    `postgresql://` URI leaves out (`postgresql://`, `postgresql://user@/`) are \
                    filled in from the server's `PGHOST`, `PGPORT` and `PGDATABASE`, as libpq \
                    does — from `env`, or from a ConfigMap or Secret of the set through `envFrom` \
-                   or `valueFrom`. A host without a domain \
+                   or `valueFrom`; outside Kubernetes from the Compose service's `environment` \
+                   and `env_file`, the Dockerfile's `ENV` or the script's variables. A host \
+                   without a domain \
                    is a Service of the server's own namespace (`postgres` in `team-a` is \
                    `postgres.team-a`), as Kubernetes DNS resolves it. A sqlite file or file store \
                    is the same when it is the same path on a `hostPath` or NFS volume. Every \
@@ -121,9 +123,10 @@ fn identity(ctx: &Context, server: &ServerRef, uri: &str) -> Option<String> {
 /// The store of a server outside Kubernetes: a database host without a
 /// domain is a name of its own Compose project's network (or machine); a
 /// sqlite file or file store is shared through a bind mount of one host
-/// directory.
+/// directory. `PGHOST`, `PGPORT` and `PGDATABASE` of the process complete
+/// a `postgresql://` URI, as for a container.
 fn process_identity(p: &Process, uri: &str) -> Option<String> {
-    match parse_store(uri) {
+    match parse_store_in_env(uri, |var| process_libpq(p, var)) {
         Store::Database {
             family,
             host,
@@ -155,6 +158,19 @@ fn process_identity(p: &Process, uri: &str) -> Option<String> {
             })
         }
         Store::Memory | Store::Unknown => None,
+    }
+}
+
+/// A libpq variable of a process, as [`parse_store_in_env`] asks for it:
+/// the last setting wins; one whose value cannot be read (a reference, a
+/// name passed through from the caller's environment, an unreadable env
+/// file) leaves the store unknown.
+fn process_libpq(p: &Process, var: &str) -> Option<Option<String>> {
+    match p.env.iter().rev().find(|e| e.name == var) {
+        Some(e) if e.value_span == e.name_span && e.value.as_deref() == Some("") => None,
+        Some(e) => e.value.clone().map(Some),
+        None if p.opaque_env => None,
+        None => Some(None),
     }
 }
 
