@@ -139,10 +139,10 @@ pub fn find(key: &str) -> Option<&'static Rule> {
 /// Unit-test helpers: lint in-memory files with one rule selected.
 #[cfg(test)]
 pub(crate) mod testing {
-    use crate::engine::{CheckOptions, Selection, check_sources, selector_matches};
+    use crate::engine::{CheckOptions, CheckResult, Selection, check_sources, selector_matches};
 
-    /// `(file, line, column, message)` of every finding of `rule`.
-    pub fn lint(rule: &str, files: &[(&str, &str)]) -> Vec<(String, u32, u32, String)> {
+    /// The whole result of linting `files` with `rule` selected.
+    pub fn check(rule: &str, files: &[(&str, &str)]) -> CheckResult {
         let options = CheckOptions {
             selection: Selection {
                 select: vec![rule.to_string()],
@@ -151,7 +151,12 @@ pub(crate) mod testing {
             threads: 1,
             ..CheckOptions::default()
         };
-        let result = check_sources(files, &options);
+        check_sources(files, &options)
+    }
+
+    /// `(file, line, column, message)` of every finding of `rule`.
+    pub fn lint(rule: &str, files: &[(&str, &str)]) -> Vec<(String, u32, u32, String)> {
+        let result = check(rule, files);
         result
             .diagnostics
             .iter()

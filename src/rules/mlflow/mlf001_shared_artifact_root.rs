@@ -397,15 +397,7 @@ mod tests {
             .iter()
             .map(|(a, b)| (a.as_str(), b.as_str()))
             .collect();
-        let options = crate::engine::CheckOptions {
-            selection: crate::engine::Selection {
-                select: vec!["MLF001".into()],
-                ignore: vec![],
-            },
-            threads: 1,
-            ..Default::default()
-        };
-        let result = crate::engine::check_sources(&refs, &options);
+        let result = crate::rules::testing::check("MLF001", &refs);
         // 60 experiments and 3 servers, each with at most SHOWN related.
         assert_eq!(result.diagnostics.len(), 63);
         for d in &result.diagnostics {

@@ -373,15 +373,7 @@ mod tests {
             .iter()
             .map(|(a, b)| (a.as_str(), b.as_str()))
             .collect();
-        let options = crate::engine::CheckOptions {
-            selection: crate::engine::Selection {
-                select: vec!["MLF002".into()],
-                ignore: vec![],
-            },
-            threads: 1,
-            ..Default::default()
-        };
-        let result = crate::engine::check_sources(&refs, &options);
+        let result = crate::rules::testing::check("MLF002", &refs);
         assert_eq!(result.diagnostics.len(), 40);
         for d in &result.diagnostics {
             assert_eq!(d.related.len(), crate::diagnostic::SHOWN);

@@ -95,18 +95,8 @@ fn check(ctx: &Context, out: &mut Vec<Diagnostic>) {
 
 #[cfg(test)]
 mod tests {
-    use crate::engine::{CheckOptions, Selection, check_sources};
-
     fn severities(files: &[(&str, &str)]) -> Vec<(u32, u32, &'static str)> {
-        let options = CheckOptions {
-            selection: Selection {
-                select: vec!["MLF007".into()],
-                ignore: vec![],
-            },
-            threads: 1,
-            ..CheckOptions::default()
-        };
-        check_sources(files, &options)
+        crate::rules::testing::check("MLF007", files)
             .diagnostics
             .iter()
             .map(|d| (d.span.start.line, d.span.start.col, d.severity.as_str()))
