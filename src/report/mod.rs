@@ -95,7 +95,7 @@ pub fn concise_line(file: &SourceFile, d: &Diagnostic) -> String {
 }
 
 /// Write a JSON document (pretty, then a newline), with the characters
-/// `serde_json` leaves raw escaped ([`safe::json`]).
+/// `serde_json` leaves raw escaped ([`safe::JsonWriter`]).
 pub fn write_json(out: &mut dyn Write, value: &impl serde::Serialize) -> io::Result<()> {
     // Written as it is serialised, escaped on the way (`safe::JsonWriter`):
     // a big report is never held whole in memory as text.

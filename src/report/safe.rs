@@ -68,36 +68,14 @@ pub fn path(display: &str) -> Cow<'_, str> {
     }
 }
 
-/// A JSON document (JSON, SARIF, GitLab) with the unsafe characters that
-/// `serde_json` leaves raw (DEL, C1 controls, bidi controls, separators,
-/// noncharacters) written as `\uXXXX` escapes. They can only occur inside
-/// strings, so the document means the same and is pure printable text.
-pub fn json(document: String) -> String {
-    // `serde_json` escapes every C0 control inside strings; the newlines
-    // and spaces of a pretty-printed document are its own.
-    let raw = |c: char| c > '\u{1f}' && is_unsafe(c);
-    if !document.chars().any(raw) {
-        return document;
-    }
-    let mut out = String::with_capacity(document.len() + 64);
-    for c in document.chars() {
-        if raw(c) {
-            let mut units = [0u16; 2];
-            for unit in c.encode_utf16(&mut units) {
-                use std::fmt::Write;
-                let _ = write!(out, "\\u{unit:04x}");
-            }
-        } else {
-            out.push(c);
-        }
-    }
-    out
-}
-
-/// A writer that escapes, as [`json`] does, the unsafe characters of the
-/// JSON document written through it: a document is written as it is
-/// serialised, never held whole (twice) in memory. A character split
-/// between two writes waits for the rest.
+/// A writer for a JSON document (JSON, SARIF, GitLab) that writes the
+/// unsafe characters `serde_json` leaves raw (DEL, C1 controls, bidi
+/// controls, separators, noncharacters) as `\uXXXX` escapes. They can only
+/// occur inside strings, so the document means the same and is pure
+/// printable text; `serde_json` escapes every C0 control inside strings
+/// itself, and the newlines and spaces of a pretty-printed document are its
+/// own. The document is written as it is serialised, never held whole in
+/// memory; a character split between two writes waits for the rest.
 pub struct JsonWriter<W: std::io::Write> {
     out: W,
     pending: Vec<u8>,
@@ -168,20 +146,21 @@ impl<W: std::io::Write> std::io::Write for JsonWriter<W> {
 mod tests {
     use super::*;
 
+    /// `doc` written through a [`JsonWriter`] `step` bytes at a time.
+    fn escaped(doc: &str, step: usize) -> String {
+        let mut w = JsonWriter::new(Vec::new());
+        for chunk in doc.as_bytes().chunks(step) {
+            std::io::Write::write_all(&mut w, chunk).unwrap();
+        }
+        String::from_utf8(w.finish().unwrap()).unwrap()
+    }
+
     #[test]
-    fn json_writer_escapes_like_json_whatever_the_writes() {
-        let doc = "{\"a\": \"x\u{202e}y\u{7f}\u{fffe}z é 😀 \u{2028}\"}\n";
-        let want = json(doc.to_string());
+    fn json_writer_escapes_whatever_the_writes() {
+        let doc = "{\"a\": \"x\u{202e}y\u{7f}\u{fffe}z é 😀 \u{2028}\u{1ffff}\"}\n";
+        let want = "{\"a\": \"x\\u202ey\\u007f\\ufffez é 😀 \\u2028\\ud83f\\udfff\"}\n";
         for step in 1..=doc.len() {
-            let mut w = JsonWriter::new(Vec::new());
-            for chunk in doc.as_bytes().chunks(step) {
-                std::io::Write::write_all(&mut w, chunk).unwrap();
-            }
-            assert_eq!(
-                String::from_utf8(w.finish().unwrap()).unwrap(),
-                want,
-                "{step}"
-            );
+            assert_eq!(escaped(doc, step), want, "{step}");
         }
     }
 
@@ -216,7 +195,7 @@ mod tests {
             "m": "a\u{202e}b\u{9b}c\u{7f}\u{fffe}\u{1ffff}\x1b"
         }))
         .unwrap();
-        let safe = json(doc.clone());
+        let safe = escaped(&doc, doc.len());
         assert!(!safe.chars().any(|c| c != '\n' && is_unsafe(c)), "{safe}");
         let back: serde_json::Value = serde_json::from_str(&safe).unwrap();
         let orig: serde_json::Value = serde_json::from_str(&doc).unwrap();
